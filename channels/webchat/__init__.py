@@ -1,0 +1,3 @@
+"""Web chat: the embeddable widget and its Socket.IO namespace /chat."""
+
+CHANNEL = "chat"

@@ -1,0 +1,186 @@
+"""The counsellor REST API under /api/ (JSON; bearer token or session cookie)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select
+
+from server import accounts, keys, triage_override, views
+from server import tables as t
+from server.auth import CSRF_COOKIE, SESSION_COOKIE
+from server.errors import Invalid, NotAuthenticated, TooManyRequests
+from server.openapi import openapi_document
+from server.web_helpers import client_address, current_counsellor, json_body, path_id
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/auth/login")
+async def login(request: web.Request) -> web.Response:
+    body = await json_body(request, "email", "password")
+    email, password = body["email"], body["password"]
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise Invalid("email and password must be strings")
+    limiter = request.app[keys.login_limiter]
+    if not (
+        limiter.allow(f"ip:{client_address(request)}")
+        and limiter.allow(f"email:{accounts.normalise_email(email)}")
+    ):
+        raise TooManyRequests("too many login attempts; wait a minute and try again")
+    who = await accounts.authenticate(request.app[keys.engine], email, password)
+    if who is None:
+        raise NotAuthenticated("wrong e-mail or password", "invalid_credentials")
+    signer = request.app[keys.signer]
+    token = signer.counsellor_token(who.id)
+    csrf = signer.csrf_token(token)
+    response = web.json_response({"token": token, "csrf_token": csrf, "counsellor": who.as_dict()})
+    settings = request.app[keys.settings]
+    secure = settings.server.public_url.startswith("https://")
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+        max_age=settings.auth.session_ttl_s,
+        path="/",
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf,
+        httponly=False,
+        samesite="Strict",
+        secure=secure,
+        max_age=settings.auth.session_ttl_s,
+        path="/",
+    )
+    return response
+
+
+@routes.post("/api/auth/logout")
+async def logout(request: web.Request) -> web.Response:
+    who = await current_counsellor(request)
+    await accounts.set_presence(request.app[keys.engine], who.id, "offline")
+    response = web.json_response({"ok": True})
+    response.del_cookie(SESSION_COOKIE, path="/")
+    response.del_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@routes.get("/api/me")
+async def me(request: web.Request) -> web.Response:
+    return web.json_response((await current_counsellor(request)).as_dict())
+
+
+@routes.put("/api/me/presence")
+async def presence(request: web.Request) -> web.Response:
+    who = await current_counsellor(request)
+    body = await json_body(request, "presence")
+    await accounts.set_presence(request.app[keys.engine], who.id, str(body["presence"]))
+    request.app[keys.centre].queue_broadcast.changed()
+    return web.json_response({"presence": body["presence"]})
+
+
+@routes.get("/api/counsellors")
+async def counsellors(request: web.Request) -> web.Response:
+    await current_counsellor(request)
+    async with request.app[keys.engine].connect() as conn:
+        rows = (
+            await conn.execute(select(t.counsellors).where(t.counsellors.c.active.is_(True)))
+        ).all()
+    return web.json_response(
+        {
+            "items": [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "email": r.email,
+                    "role": r.role,
+                    "presence": r.presence,
+                    "capacity": r.capacity,
+                }
+                for r in rows
+            ]
+        }
+    )
+
+
+@routes.get("/api/queue")
+async def get_queue(request: web.Request) -> web.Response:
+    await current_counsellor(request)
+    return web.json_response({"items": await request.app[keys.centre].queue_items()})
+
+
+@routes.get("/api/conversations")
+async def list_conversations(request: web.Request) -> web.Response:
+    who = await current_counsellor(request)
+    status = request.query.get("status") or None
+    mine = request.query.get("mine") in {"1", "true", "yes"}
+    async with request.app[keys.engine].connect() as conn:
+        items = await views.conversation_list(
+            conn, status=status, assignee_id=who.id if mine else None
+        )
+    return web.json_response({"items": items})
+
+
+@routes.get("/api/conversations/{id}")
+async def get_conversation(request: web.Request) -> web.Response:
+    await current_counsellor(request)
+    async with request.app[keys.engine].connect() as conn:
+        return web.json_response(await views.conversation(conn, path_id(request)))
+
+
+@routes.post("/api/conversations/{id}/claim")
+async def claim(request: web.Request) -> web.Response:
+    who = await current_counsellor(request)
+    return web.json_response(await request.app[keys.centre].claim(path_id(request), who))
+
+
+@routes.post("/api/conversations/{id}/release")
+async def release(request: web.Request) -> web.Response:
+    who = await current_counsellor(request)
+    return web.json_response(await request.app[keys.centre].release(path_id(request), who))
+
+
+@routes.post("/api/conversations/{id}/transfer")
+async def transfer(request: web.Request) -> web.Response:
+    who = await current_counsellor(request)
+    body = await json_body(request, "to")
+    if (
+        not isinstance(body["to"], int)
+        or await accounts.identity(request.app[keys.engine], body["to"]) is None
+    ):
+        raise Invalid("'to' must be the id of an active counsellor")
+    return web.json_response(
+        await request.app[keys.centre].transfer(path_id(request), who, body["to"])
+    )
+
+
+@routes.post("/api/conversations/{id}/close")
+async def close(request: web.Request) -> web.Response:
+    who = await current_counsellor(request)
+    return web.json_response(await request.app[keys.centre].close(path_id(request), who))
+
+
+@routes.post("/api/conversations/{id}/messages")
+async def post_message(request: web.Request) -> web.Response:
+    who = await current_counsellor(request)
+    body = await json_body(request, "text")
+    if not isinstance(body["text"], str):
+        raise Invalid("text must be a string")
+    internal = bool(body.get("internal", False))
+    message = await request.app[keys.centre].reply(path_id(request), who, body["text"], internal)
+    return web.json_response({"message": message}, status=201)
+
+
+@routes.put("/api/conversations/{id}/triage")
+async def override_triage(request: web.Request) -> web.Response:
+    who = await current_counsellor(request)
+    body = await json_body(request, "reason")
+    result = await triage_override.override(request.app[keys.centre], path_id(request), who, body)
+    return web.json_response(result)
+
+
+@routes.get("/api/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document(request.app[keys.settings].server.public_url))

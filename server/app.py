@@ -1,0 +1,108 @@
+"""The application factory: wires settings, database, realtime, channels and the UI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import jinja2
+from aiohttp import web
+
+from server import api, db, health, keys
+from server.auth import TokenSigner, resolve_secret_key
+from server.centre import ContactCentre
+from server.hours import OpeningHours
+from server.inbox_socket import InboxNamespace
+from server.metrics import Metrics
+from server.outbox import ChannelSender, OutboxWorker
+from server.ratelimit import RateLimiter
+from server.realtime import Notifier, create_socket_server
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Only wiring: everything that starts or stops lives in a *_ctx function."""
+    from channels.webchat import CHANNEL as WEBCHAT
+    from channels.webchat import routes as webchat_routes
+    from channels.webchat.namespace import ChatNamespace
+    from channels.webchat.sender import WebChatSender
+    from counsellor_ui import views as ui_views
+    from server.web_helpers import error_middleware, security_headers_middleware
+
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware, security_headers_middleware]
+    )
+    app[keys.settings] = settings
+    app[keys.metrics] = Metrics()
+    app[keys.hours] = OpeningHours.from_settings(settings.opening_hours)
+    app[keys.login_limiter] = RateLimiter(settings.auth.login_attempts_per_minute)
+    app[keys.templates] = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.PackageLoader("channels.webchat"), jinja2.PackageLoader("counsellor_ui")]
+        ),
+        autoescape=True,
+    )
+    sio = create_socket_server(settings)
+    sio.attach(app)
+    app[keys.sio] = sio
+    sio.register_namespace(ChatNamespace(app))
+    sio.register_namespace(InboxNamespace(app))
+    notifier = Notifier(sio)
+    app[keys.notifier] = notifier
+    senders: dict[str, ChannelSender] = {WEBCHAT: WebChatSender(notifier)}
+    app[keys.senders] = senders
+
+    app.router.add_routes(health.routes)
+    app.router.add_routes(api.routes)
+    webchat_routes.add_routes(app)
+    ui_views.add_routes(app)
+
+    app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(services_ctx)
+    app.cleanup_ctx.append(outbox_ctx)
+    return app
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.settings]
+    engine = db.create_engine(settings)
+    await db.migrate(engine)
+    app[keys.engine] = engine
+    app[keys.signer] = TokenSigner(
+        resolve_secret_key(settings), settings.auth.session_ttl_s, settings.chat.visitor_token_ttl_s
+    )
+    yield
+    await engine.dispose()
+
+
+async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+    centre = ContactCentre(
+        app[keys.engine],
+        app[keys.notifier],
+        app[keys.settings],
+        app[keys.metrics],
+        wake_outbox=lambda: app[keys.outbox].wake(),
+    )
+    app[keys.centre] = centre
+    yield
+    await centre.queue_broadcast.stop()
+
+
+async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    worker = OutboxWorker(
+        app[keys.engine],
+        app[keys.senders],
+        app[keys.settings].outbox,
+        app[keys.centre].delivery_changed,
+    )
+    app[keys.outbox] = worker
+    task = asyncio.create_task(worker.run(), name="outbox")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,327 @@
+"""The service layer: each use case is a transaction followed by its events.
+
+Channels call `receive`; the API calls the counsellor commands. Events go out
+only after the commit, so nobody is told about something that was not stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server import intake, queue, views
+from server import tables as t
+from server.accounts import Identity
+from server.errors import Conflict, Invalid, NotFound
+from server.messages import InboundMessage, Receipt
+from server.metrics import Metrics
+from server.models import (
+    Author,
+    Direction,
+    Status,
+    utcnow,
+)
+from server.realtime import Notifier
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CLAIM_ERRORS = {
+    queue.ClaimOutcome.TAKEN: Conflict(
+        "another counsellor has this conversation", "already_claimed"
+    ),
+    queue.ClaimOutcome.CLOSED: Conflict("the conversation is closed", "conversation_closed"),
+}
+
+
+class ContactCentre:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        notifier: Notifier,
+        settings: Settings,
+        metrics: Metrics,
+        wake_outbox: Callable[[], None],
+    ) -> None:
+        self.engine = engine
+        self.notifier = notifier
+        self.settings = settings
+        self.metrics = metrics
+        self.wake_outbox = wake_outbox
+        self.queue_broadcast = QueueBroadcaster(self)
+        self._handle_time: tuple[float, float] = (0.0, float(settings.queue.default_handle_time_s))
+
+    # -- people writing in ---------------------------------------------------------
+
+    async def receive(self, inbound: InboundMessage) -> Receipt:
+        """Store one inbound message (once), then tell the counsellors."""
+        window = timedelta(seconds=self.settings.conversations.reopen_window_s)
+        for attempt in range(3):
+            try:
+                async with self.engine.begin() as conn:
+                    receipt = await intake.store_inbound(conn, inbound, utcnow(), window)
+                break
+            except IntegrityError:
+                # A concurrent delivery of the same message or contact won the race;
+                # the next attempt finds what it stored.
+                if attempt == 2:
+                    raise
+        if receipt.duplicate:
+            self.metrics.duplicates.labels(inbound.channel).inc()
+            return receipt
+        self.metrics.received.labels(inbound.channel).inc()
+        async with self.engine.connect() as conn:
+            message = await views.message(conn, receipt.message_id)
+        await self.notifier.to_counsellors(
+            "message.created", {"conversation_id": receipt.conversation_id, "message": message}
+        )
+        self.queue_broadcast.changed()
+        return receipt
+
+    # -- counsellors -------------------------------------------------------------------
+
+    async def reply(
+        self, conversation_id: int, who: Identity, text: str, internal: bool = False
+    ) -> dict[str, Any]:
+        text = text.strip() if isinstance(text, str) else ""
+        if not text:
+            raise Invalid("the message is empty", "empty_message")
+        if len(text) > self.settings.chat.max_message_chars:
+            raise Invalid(
+                f"the message is longer than {self.settings.chat.max_message_chars} characters",
+                "too_long",
+            )
+        now = utcnow()
+        async with self.engine.begin() as conn:
+            conv = await _conversation_row(conn, conversation_id)
+            claimed = False if internal else await self._ensure_may_answer(conn, conv, who, now)
+            message_id = (
+                await conn.execute(
+                    insert(t.messages)
+                    .values(
+                        conversation_id=conversation_id,
+                        direction=Direction.OUT.value,
+                        channel=conv.channel,
+                        author_kind=Author.COUNSELLOR.value,
+                        author_id=who.id,
+                        body=text,
+                        internal=internal,
+                        status="internal" if internal else "queued",
+                        attachments=[],
+                        meta={},
+                        created_at=now,
+                    )
+                    .returning(t.messages.c.id)
+                )
+            ).scalar_one()
+            if not internal:
+                await conn.execute(
+                    insert(t.outbox_items).values(
+                        message_id=message_id,
+                        channel=conv.channel,
+                        state="queued",
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                await conn.execute(
+                    update(t.conversations)
+                    .where(t.conversations.c.id == conversation_id)
+                    .where(t.conversations.c.first_response_at.is_(None))
+                    .values(first_response_at=now)
+                )
+            message = await views.message(conn, message_id)
+        if not internal:
+            self.wake_outbox()
+        if claimed:
+            await self._conversation_changed(conversation_id, left_queue=True)
+        await self.notifier.to_counsellors(
+            "message.created", {"conversation_id": conversation_id, "message": message}
+        )
+        return message
+
+    async def _ensure_may_answer(self, conn: Any, conv: Any, who: Identity, now: Any) -> bool:
+        """Answering an unclaimed conversation claims it; returns whether it did."""
+        if conv.status == Status.CLOSED:
+            raise Conflict("the conversation is closed", "conversation_closed")
+        if conv.assignee_id == who.id or (who.is_supervisor and conv.assignee_id is not None):
+            return False
+        if conv.assignee_id is None:
+            outcome = await queue.claim(conn, conv.id, who.id, now)
+            if outcome == queue.ClaimOutcome.CLAIMED:
+                await _audit(conn, who, "claim", conv.id, {"by": "reply"})
+                return True
+        raise Conflict("another counsellor has this conversation", "already_claimed")
+
+    async def claim(self, conversation_id: int, who: Identity) -> dict[str, Any]:
+        async with self.engine.begin() as conn:
+            outcome = await queue.claim(conn, conversation_id, who.id, utcnow())
+            if outcome == queue.ClaimOutcome.NOT_FOUND:
+                raise NotFound(f"conversation {conversation_id} does not exist")
+            if outcome in CLAIM_ERRORS:
+                error = CLAIM_ERRORS[outcome]
+                raise type(error)(error.message, error.code)
+            if outcome == queue.ClaimOutcome.CLAIMED:
+                await _audit(conn, who, "claim", conversation_id, {})
+        return await self._conversation_changed(conversation_id, left_queue=True)
+
+    async def release(self, conversation_id: int, who: Identity) -> dict[str, Any]:
+        async with self.engine.begin() as conn:
+            await _conversation_row(conn, conversation_id)
+            if not await queue.release(conn, conversation_id, who.id, utcnow()):
+                raise Conflict(
+                    "only the counsellor who has the conversation can release it", "not_yours"
+                )
+            await _audit(conn, who, "release", conversation_id, {})
+        return await self._conversation_changed(conversation_id, left_queue=False)
+
+    async def transfer(self, conversation_id: int, who: Identity, to_id: int) -> dict[str, Any]:
+        async with self.engine.begin() as conn:
+            await _conversation_row(conn, conversation_id)
+            if not await queue.transfer(
+                conn, conversation_id, who.id, to_id, utcnow(), override=who.is_supervisor
+            ):
+                raise Conflict("you cannot transfer a conversation you do not have", "not_yours")
+            await _audit(conn, who, "transfer", conversation_id, {"to": to_id})
+        return await self._conversation_changed(conversation_id, left_queue=True)
+
+    async def close(self, conversation_id: int, who: Identity) -> dict[str, Any]:
+        async with self.engine.begin() as conn:
+            conv = await _conversation_row(conn, conversation_id)
+            if conv.assignee_id not in (None, who.id) and not who.is_supervisor:
+                raise Conflict("another counsellor has this conversation", "not_yours")
+            if not await queue.close(conn, conversation_id, utcnow()):
+                raise Conflict("the conversation is closed already", "conversation_closed")
+            await _audit(conn, who, "close", conversation_id, {})
+        await self.notifier.to_conversation(conversation_id, "conversation.closed", {})
+        return await self._conversation_changed(conversation_id, left_queue=True)
+
+    async def _conversation_changed(self, conversation_id: int, left_queue: bool) -> dict[str, Any]:
+        async with self.engine.connect() as conn:
+            row = await _conversation_row(conn, conversation_id)
+        summary = views.conversation_summary(row)
+        await self.notifier.to_counsellors("conversation.updated", summary)
+        self.queue_broadcast.changed(left=conversation_id if left_queue else None)
+        return summary
+
+    async def delivery_changed(self, conversation_id: int, message_id: int) -> None:
+        """The outbox moved a message's status: show it (a final failure above all)."""
+        async with self.engine.connect() as conn:
+            message = await views.message(conn, message_id)
+        await self.notifier.to_counsellors(
+            "message.updated", {"conversation_id": conversation_id, "message": message}
+        )
+
+    # -- reading -----------------------------------------------------------------------
+
+    async def handle_time_s(self) -> float:
+        """The typical handling time, re-measured at most once a minute."""
+        measured_at, value = self._handle_time
+        if time.monotonic() - measured_at > 60 or measured_at == 0.0:
+            async with self.engine.connect() as conn:
+                durations = await queue.recent_handle_times_s(
+                    conn, self.settings.queue.estimate_sample
+                )
+            value = queue.typical_handle_time_s(
+                durations, float(self.settings.queue.default_handle_time_s)
+            )
+            self._handle_time = (time.monotonic(), value)
+        return value
+
+    async def queue_items(self) -> list[dict[str, Any]]:
+        handle = await self.handle_time_s()
+        async with self.engine.connect() as conn:
+            return await views.queue_items(conn, handle)
+
+
+async def _conversation_row(conn: Any, conversation_id: int) -> Any:
+    row = (
+        await conn.execute(select(t.conversations).where(t.conversations.c.id == conversation_id))
+    ).first()
+    if row is None:
+        raise NotFound(f"conversation {conversation_id} does not exist")
+    return row
+
+
+async def _audit(
+    conn: Any, who: Identity, action: str, conversation_id: int, data: dict[str, Any]
+) -> None:
+    await conn.execute(
+        insert(t.audit_events).values(
+            at=utcnow(),
+            actor_kind="counsellor",
+            actor_id=who.id,
+            action=action,
+            conversation_id=conversation_id,
+            data=data,
+        )
+    )
+
+
+class QueueBroadcaster:
+    """Pushes the queue to counsellors and positions to waiting people.
+
+    Changes arriving close together are coalesced into one push, so a burst of
+    new conversations costs one queue read, not one per message.
+    """
+
+    def __init__(self, centre: ContactCentre, delay_s: float = 0.05) -> None:
+        self.centre = centre
+        self.delay_s = delay_s
+        self._task: asyncio.Task[None] | None = None
+        self._dirty = False
+        self._left: set[int] = set()
+
+    def changed(self, left: int | None = None) -> None:
+        if left is not None:
+            self._left.add(left)
+        self._dirty = True
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while self._dirty:
+            self._dirty = False
+            await asyncio.sleep(self.delay_s)
+            try:
+                await self.push()
+            except Exception:
+                log.exception("queue broadcast failed")
+
+    async def push(self) -> None:
+        items = await self.centre.queue_items()
+        notifier = self.centre.notifier
+        await notifier.to_counsellors("queue.updated", {"items": items})
+        left, self._left = self._left, set()
+        for conversation_id in left:
+            await notifier.to_conversation(
+                conversation_id, "queue", {"position": None, "estimated_wait_s": None}
+            )
+        for item in items:
+            await notifier.to_conversation(
+                item["conversation_id"],
+                "queue",
+                {"position": item["position"], "estimated_wait_s": item["estimated_wait_s"]},
+            )
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
+async def queue_position(centre: ContactCentre, conversation_id: int) -> dict[str, Any]:
+    """Where one conversation stands in the queue (position None when not waiting)."""
+    for item in await centre.queue_items():
+        if item["conversation_id"] == conversation_id:
+            return {"position": item["position"], "estimated_wait_s": item["estimated_wait_s"]}
+    return {"position": None, "estimated_wait_s": None}

@@ -1,0 +1,56 @@
+"""What channels hand the core, and what the core hands channels to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message from a person, translated from a provider by a channel."""
+
+    channel: str
+    address: str
+    provider_id: str
+    text: str
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The result of storing an inbound message; duplicate means it was stored before."""
+
+    message_id: int
+    conversation_id: int
+    contact_id: int
+    duplicate: bool
+    new_conversation: bool
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One message for a channel to deliver."""
+
+    message_id: int
+    conversation_id: int
+    channel: str
+    address: str
+    text: str
+    author_kind: str
+    author_name: str | None
+    created_at: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class SendError(Exception):
+    """A channel could not deliver. permanent=False means it may work later."""
+
+    def __init__(self, reason: str, *, permanent: bool = False, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.code = code
