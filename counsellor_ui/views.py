@@ -22,7 +22,7 @@ async def inbox_page(request: web.Request) -> web.Response:
             csrf = signer.csrf_token(token)
         except InvalidToken:
             csrf = ""
-    language = request.query.get("lang", "da")
+    language = request.query.get("language", "da")
     html = (
         request.app[keys.templates]
         .get_template("inbox.html")

@@ -31,7 +31,7 @@ def counsellor_room(counsellor_id: int) -> str:
 def create_socket_server(settings: Settings) -> socketio.AsyncServer:
     manager = None
     if settings.redis.url:
-        manager = socketio.AsyncRedisManager(settings.redis.url, channel="eguidance")
+        manager = socketio.AsyncRedisManager(settings.redis.url, channel=settings.redis.channel)
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
@@ -85,6 +85,6 @@ class StrictNamespace(socketio.AsyncNamespace):
 
 
 def refuse(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
-    """The error a connect handler raises; the client sees {code, message}."""
+    """The error a connect handler raises; the client sees {message, data: {code, message}}."""
     log.info("socket refused: %s (%s)", code, message)
-    return socketio.exceptions.ConnectionRefusedError({"code": code, "message": message})
+    return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})

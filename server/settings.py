@@ -44,6 +44,7 @@ class DatabaseSettings:
 @dataclass(frozen=True)
 class RedisSettings:
     url: str = ""
+    channel: str = "eguidance"
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,10 @@ def load_settings(
     raw = _read_toml(config_dir / "default.toml")
     if config_file is not None:
         _merge(raw, _read_toml(config_file))
-    _merge(raw, _from_environment(env, raw))
-    for section, values in (overrides or {}).items():
-        raw.setdefault(section, {}).update(values)
+    # A variable or override replaces a whole value (a table too); files merge.
+    for source in (_from_environment(env, raw), overrides or {}):
+        for section, values in source.items():
+            raw.setdefault(section, {}).update(values)
     sections = {
         f.name: _build_section(f.name, f.default_factory, raw.pop(f.name, {}))
         for f in dataclasses.fields(Settings)

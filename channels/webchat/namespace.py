@@ -154,6 +154,15 @@ class ChatNamespace(StrictNamespace):
             "queue", await queue_position(self.app[keys.centre], conversation_id), room=room
         )
 
+    async def on_language(self, sid: str, data: Any) -> dict[str, Any]:
+        language = data.get("language") if isinstance(data, dict) else None
+        if language not in LANGUAGES:
+            return error_ack("invalid", "language must be da or en")
+        session = await self.get_session(sid)
+        session["language"] = language
+        await self.save_session(sid, session)
+        return {"language": language}
+
     async def on_typing(self, sid: str, data: Any) -> None:
         session = await self.get_session(sid)
         if session.get("conversation_id") is None or not isinstance(data, dict):

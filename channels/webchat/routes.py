@@ -17,7 +17,7 @@ SOCKET_IO_CLIENT = REPO_ROOT / "node_modules" / "socket.io-client" / "dist"
 
 
 async def demo_page(request: web.Request) -> web.Response:
-    language = request.query.get("lang", "da")
+    language = request.query.get("language", "da")
     language = language if language in ("da", "en") else "da"
     html = request.app[keys.templates].get_template("demo.html").render(language=language)
     return web.Response(text=html, content_type="text/html")

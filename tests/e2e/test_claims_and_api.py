@@ -1,0 +1,166 @@
+"""The counsellor API through the real server: claims, auth, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import aiohttp
+
+from tests.support.clients import Counsellor, Visitor
+from tests.support.server import ServerProcess
+
+
+async def test_two_counsellors_claiming_at_once_one_wins_the_other_gets_409(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    bo = await counsellors("bo@example.org").login()
+    for n in range(5):
+        visitor = await visitors().connect()
+        conversation_id = (await visitor.send(f"hej {n}"))["conversation_id"]
+        path = f"/api/conversations/{conversation_id}/claim"
+        results = await asyncio.gather(anna.request("POST", path), bo.request("POST", path))
+        statuses = sorted(status for status, _ in results)
+        assert statuses == [200, 409]
+        loser = next(body for status, body in results if status == 409)
+        assert loser["error"]["code"] == "already_claimed"
+
+
+async def test_a_reply_to_someone_elses_conversation_is_refused(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    bo = await counsellors("bo@example.org").login()
+    conversation_id = (await (await visitors().connect()).send("hej"))["conversation_id"]
+    assert (await anna.request("POST", f"/api/conversations/{conversation_id}/claim"))[0] == 200
+    status, body = await bo.request(
+        "POST", f"/api/conversations/{conversation_id}/messages", json={"text": "mig her"}
+    )
+    assert status == 409 and body["error"]["code"] == "already_claimed"
+    # An internal note from a colleague is fine.
+    status, _ = await bo.request(
+        "POST",
+        f"/api/conversations/{conversation_id}/messages",
+        json={"text": "husk SU-reglerne", "internal": True},
+    )
+    assert status == 201
+    # Release puts it back; then transfer hands it to a colleague.
+    assert (await anna.request("POST", f"/api/conversations/{conversation_id}/release"))[0] == 200
+    status, counsellor_list = await anna.request("GET", "/api/counsellors")
+    bo_id = next(c["id"] for c in counsellor_list["items"] if c["email"] == "bo@example.org")
+    status, moved = await anna.request(
+        "POST", f"/api/conversations/{conversation_id}/transfer", json={"to": bo_id}
+    )
+    assert status == 200 and moved["assignee_id"] == bo_id
+
+
+async def test_requests_without_login_or_with_bad_bodies_get_clear_errors(
+    server: ServerProcess, counsellors: Callable[[str], Counsellor]
+) -> None:
+    async with aiohttp.ClientSession(server.url) as anonymous:
+        for method, path in [
+            ("GET", "/api/queue"),
+            ("GET", "/api/conversations/1"),
+            ("POST", "/api/conversations/1/claim"),
+        ]:
+            async with anonymous.request(method, path) as response:
+                assert response.status == 401
+                assert (await response.json())["error"]["code"] == "not_authenticated"
+        async with anonymous.get(
+            "/api/queue", headers={"Authorization": "Bearer forged.token"}
+        ) as response:
+            assert response.status == 401
+        async with anonymous.post(
+            "/api/auth/login", json={"email": "anna@example.org", "password": "wrong"}
+        ) as response:
+            assert response.status == 401
+            assert (await response.json())["error"]["code"] == "invalid_credentials"
+        async with anonymous.post(
+            "/api/auth/login", data="{not json", headers={"Content-Type": "application/json"}
+        ) as response:
+            assert response.status == 400
+            assert (await response.json())["error"]["code"] == "invalid_json"
+        async with anonymous.post("/api/auth/login", data="email=x") as response:
+            assert response.status == 415
+
+    anna = await counsellors("anna@example.org").login()
+    assert (await anna.request("POST", "/api/conversations/4242/claim"))[0] == 404
+    assert (await anna.request("GET", "/api/conversations/abc"))[0] == 400
+    status, body = await anna.request(
+        "POST", "/api/conversations/4242/messages", json={"text": "x"}
+    )
+    assert status == 404
+    status, body = await anna.request("POST", "/api/conversations/1/messages", json={})
+    assert status == 400 and body["error"]["code"] == "missing_field"
+
+
+async def test_login_attempts_are_rate_limited(server: ServerProcess) -> None:
+    async with aiohttp.ClientSession(server.url) as client:
+        statuses = []
+        for _ in range(12):
+            async with client.post(
+                "/api/auth/login", json={"email": "bo@example.org", "password": "guess"}
+            ) as response:
+                statuses.append(response.status)
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429, 429]
+
+
+async def test_cookie_sessions_need_the_csrf_header_for_changes(
+    server: ServerProcess, visitors: Callable[..., Visitor]
+) -> None:
+    conversation_id = (await (await visitors().connect()).send("hej"))["conversation_id"]
+    # unsafe=True: the jar keeps cookies for an IP address such as 127.0.0.1.
+    async with aiohttp.ClientSession(
+        server.url, cookie_jar=aiohttp.CookieJar(unsafe=True)
+    ) as browser:
+        async with browser.post(
+            "/api/auth/login",
+            json={"email": "anna@example.org", "password": "correct-horse-battery"},
+        ) as response:
+            csrf = (await response.json())["csrf_token"]
+            cookie = response.cookies["eg_session"]
+            assert cookie["httponly"] and cookie["samesite"] == "Lax"
+        async with browser.get("/api/me") as response:
+            assert response.status == 200
+        claim = f"/api/conversations/{conversation_id}/claim"
+        async with browser.post(claim) as response:
+            assert response.status == 403
+            assert (await response.json())["error"]["code"] == "csrf"
+        async with browser.post(claim, headers={"X-CSRF-Token": csrf}) as response:
+            assert response.status == 200
+
+
+async def test_script_text_is_stored_as_written_and_returned_as_data(
+    visitors: Callable[..., Visitor],
+    counsellors: Callable[[str], Counsellor],
+    server: ServerProcess,
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    attack = "<script>alert(1)</script>"
+    conversation_id = (await (await visitors().connect()).send(attack))["conversation_id"]
+    status, detail = await anna.request("GET", f"/api/conversations/{conversation_id}")
+    assert status == 200 and detail["messages"][0]["text"] == attack
+    async with aiohttp.ClientSession(server.url) as client, client.get("/inbox") as response:
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+async def test_health_readiness_metrics_and_openapi(
+    server: ServerProcess, visitors: Callable[..., Visitor]
+) -> None:
+    await (await visitors().connect()).send("hej")
+    async with aiohttp.ClientSession(server.url) as client:
+        async with client.get("/healthz") as response:
+            assert response.status == 200
+        async with client.get("/readyz") as response:
+            assert response.status == 200
+            assert (await response.json())["checks"] == {"database": "ok"}
+        async with client.get("/metrics") as response:
+            text = await response.text()
+            assert 'eguidance_messages_received_total{channel="chat"} 1.0' in text
+            assert "eguidance_queue_waiting 1.0" in text
+        async with client.get("/api/openapi.json") as response:
+            spec = await response.json()
+            assert spec["openapi"].startswith("3.")
+            assert "/api/conversations/{id}/claim" in spec["paths"]
