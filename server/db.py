@@ -46,7 +46,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         db_path = make_url(url).database
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_size=5, max_overflow=0, connect_args={"timeout": 30})
+        # One connection: SQLite writes one transaction at a time anyway, and waiting
+        # for the pool is an asyncio wait, where contending connections would sleep
+        # in SQLite's busy handler. Callers must not hold one connection while
+        # asking for another.
+        engine = create_async_engine(url, pool_size=1, max_overflow=0,
+                                     connect_args={"timeout": 30})
         _use_immediate_transactions(engine)
         return engine
     return create_async_engine(
