@@ -32,8 +32,12 @@ def create_app() -> web.Application:
     @sio.on("message", namespace="/chat")
     async def visitor_message(sid: str, data: dict[str, Any]) -> dict[str, Any]:
         message_id = next(ids)
-        await sio.emit("message.created", {"conversation_id": 0, "message": {
-            "id": message_id, "text": data["text"]}}, room="counsellors", namespace="/inbox")
+        await sio.emit(
+            "message.created",
+            {"conversation_id": 0, "message": {"id": message_id, "text": data["text"]}},
+            room="counsellors",
+            namespace="/inbox",
+        )
         return {"id": message_id}
 
     return app

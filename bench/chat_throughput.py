@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import aiohttp
 import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.server import ServerProcess, free_port  # noqa: E402
+from tests.support.server import ServerProcess, free_port
 
 PASSWORD = "bench-password-1"
 
@@ -42,12 +43,15 @@ class Result:
 class Receiver:
     """The counsellor's socket: notes when each marked message arrives."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected: int) -> None:
         self.arrived: dict[str, float] = {}
+        self.all_arrived = asyncio.Event()
         self.client = socketio.AsyncClient(reconnection=False)
 
         async def created(data: dict[str, Any]) -> None:
             self.arrived[data["message"]["text"]] = time.perf_counter()
+            if len(self.arrived) >= expected:
+                self.all_arrived.set()
 
         self.client.on("message.created", created, namespace="/inbox")
 
@@ -56,18 +60,23 @@ async def connect_visitors(url: str, n: int) -> list[socketio.AsyncClient]:
     visitors = []
     for _ in range(n):
         client = socketio.AsyncClient(reconnection=False)
-        await client.connect(url, namespaces=["/chat"], transports=["websocket"],
-                             wait_timeout=10)
+        await client.connect(url, namespaces=["/chat"], transports=["websocket"], wait_timeout=10)
         visitors.append(client)
     return visitors
 
 
-async def drive(url: str, token: str | None, visitors: int, messages: int,
-                interval_s: float) -> Result:
+async def drive(
+    url: str, token: str | None, visitors: int, messages: int, interval_s: float
+) -> Result:
     """Each visitor sends `messages`, one every interval_s (0: as fast as acks allow)."""
-    receiver = Receiver()
-    await receiver.client.connect(url, namespaces=["/inbox"], auth={"token": token or ""},
-                                  transports=["websocket"], wait_timeout=10)
+    receiver = Receiver(visitors * messages)
+    await receiver.client.connect(
+        url,
+        namespaces=["/inbox"],
+        auth={"token": token or ""},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
     clients = await connect_visitors(url, visitors)
     sent: dict[str, float] = {}
 
@@ -77,37 +86,45 @@ async def drive(url: str, token: str | None, visitors: int, messages: int,
             marker = f"v{index}-m{n}-{uuid.uuid4().hex[:6]}"
             started = time.perf_counter()
             sent[marker] = started
-            await client.call("message", {"client_id": marker, "text": marker},
-                              namespace="/chat", timeout=30)
+            await client.call(
+                "message", {"client_id": marker, "text": marker}, namespace="/chat", timeout=30
+            )
             if interval_s:
                 await asyncio.sleep(max(0.0, interval_s - (time.perf_counter() - started)))
 
     began = time.perf_counter()
     await asyncio.gather(*(visitor(c, i) for i, c in enumerate(clients)))
-    deadline = time.perf_counter() + 30
-    while len(receiver.arrived) < len(sent) and time.perf_counter() < deadline:
-        await asyncio.sleep(0.01)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(receiver.all_arrived.wait(), 30)
     elapsed = max(receiver.arrived.values(), default=began) - began
     latencies = sorted((receiver.arrived[m] - sent[m]) * 1000 for m in receiver.arrived)
     for client in [*clients, receiver.client]:
         await client.disconnect()
     if len(latencies) < len(sent):
         print(f"  warning: {len(sent) - len(latencies)} messages never arrived")
-    return Result(len(latencies) / elapsed if elapsed else 0.0,
-                  statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1],
-                  len(latencies))
+    return Result(
+        len(latencies) / elapsed if elapsed else 0.0,
+        statistics.median(latencies),
+        latencies[int(len(latencies) * 0.99) - 1],
+        len(latencies),
+    )
 
 
 async def login(url: str) -> str:
-    async with aiohttp.ClientSession(url) as http, http.post(
-            "/api/auth/login", json={"email": "bench@example.org", "password": PASSWORD}) as r:
+    async with (
+        aiohttp.ClientSession(url) as http,
+        http.post(
+            "/api/auth/login", json={"email": "bench@example.org", "password": PASSWORD}
+        ) as r,
+    ):
         return str((await r.json())["token"])
 
 
 def start_baseline() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("bare_socketio.py")),
-                                str(port)])
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("bare_socketio.py")), str(port)]
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -139,8 +156,9 @@ async def main() -> None:
     parser.add_argument("--messages", type=int, default=40)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        node = ServerProcess(Path(tmp), {"EGUIDANCE_OPENING_HOURS__MODE": "always_open"},
-                             name="bench")
+        node = ServerProcess(
+            Path(tmp), {"EGUIDANCE_OPENING_HOURS__MODE": "always_open"}, name="bench"
+        )
         node.add_user("bench@example.org", PASSWORD)
         node.start()
         baseline, base_url = start_baseline()
@@ -150,13 +168,16 @@ async def main() -> None:
         finally:
             node.stop()
             baseline.terminate()
-    print(f"\n{args.visitors} visitors x {args.messages} messages, visitor socket -> stored "
-          f"-> counsellor socket (embedded default: SQLite, in-process fan-out)")
+    print(
+        f"\n{args.visitors} visitors x {args.messages} messages, visitor socket -> stored "
+        f"-> counsellor socket (embedded default: SQLite, in-process fan-out)"
+    )
     report("peak throughput", ours_peak.rate, base_peak.rate, "msg/s")
     report("p50 latency at peak", ours_peak.p50_ms, base_peak.p50_ms, "ms")
     report("p99 latency at peak", ours_peak.p99_ms, base_peak.p99_ms, "ms")
-    print(f"paced at half of each one's peak ({ours_paced.rate:.0f} and "
-          f"{base_paced.rate:.0f} msg/s):")
+    print(
+        f"paced at half of each one's peak ({ours_paced.rate:.0f} and {base_paced.rate:.0f} msg/s):"
+    )
     report("p50 latency at half rate", ours_paced.p50_ms, base_paced.p50_ms, "ms")
     report("p99 latency at half rate", ours_paced.p99_ms, base_paced.p99_ms, "ms")
 

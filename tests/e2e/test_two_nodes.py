@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import aiohttp
@@ -19,9 +19,12 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def nodes(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[tuple[ServerProcess, ...]]:
-    shared = {"EGUIDANCE_DATABASE__URL": pg_url, "EGUIDANCE_REDIS__URL": redis_url,
-              # Its own pub/sub channel, so nothing else on this Redis can interfere.
-              "EGUIDANCE_REDIS__CHANNEL": f"eguidance-test-{uuid.uuid4().hex[:8]}"}
+    shared = {
+        "EGUIDANCE_DATABASE__URL": pg_url,
+        "EGUIDANCE_REDIS__URL": redis_url,
+        # Its own pub/sub channel, so nothing else on this Redis can interfere.
+        "EGUIDANCE_REDIS__CHANNEL": f"eguidance-test-{uuid.uuid4().hex[:8]}",
+    }
     a = ServerProcess(tmp_path / "a", shared, name="node-a")
     b = ServerProcess(tmp_path / "b", shared, name="node-b")
     # Both start at once on an empty database: the migration lock keeps them apart.
@@ -35,7 +38,8 @@ def nodes(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[tuple[ServerP
 
 
 async def test_visitor_on_one_node_and_counsellor_on_the_other(
-        nodes: tuple[ServerProcess, ServerProcess]) -> None:
+    nodes: tuple[ServerProcess, ServerProcess],
+) -> None:
     a, b = nodes
     visitor = Visitor(a.url)
     bo = Counsellor(b.url, "bo@example.org", PASSWORD)
@@ -46,18 +50,24 @@ async def test_visitor_on_one_node_and_counsellor_on_the_other(
         await anna.login()
         await visitor.connect()
         ack = await visitor.send("Hej fra node A")
-        created = await bo.log.wait_for("message.created",
-                                        lambda e: e["message"]["id"] == ack["id"])
+        created = await bo.log.wait_for(
+            "message.created", lambda e: e["message"]["id"] == ack["id"]
+        )
         conversation_id = created["conversation_id"]
-        await bo.log.wait_for("queue.updated", lambda e: any(
-            i["conversation_id"] == conversation_id for i in e["items"]))
+        await bo.log.wait_for(
+            "queue.updated",
+            lambda e: any(i["conversation_id"] == conversation_id for i in e["items"]),
+        )
 
         path = f"/api/conversations/{conversation_id}/claim"
         results = await asyncio.gather(anna.request("POST", path), bo.request("POST", path))
         assert sorted(status for status, _ in results) == [200, 409]
         holder = bo if results[1][0] == 200 else anna
-        _, reply = await holder.request("POST", f"/api/conversations/{conversation_id}/messages",
-                                        json={"text": "Svar fra den anden node"})
+        _, reply = await holder.request(
+            "POST",
+            f"/api/conversations/{conversation_id}/messages",
+            json={"text": "Svar fra den anden node"},
+        )
         seen = await visitor.message(lambda m: m["id"] == reply["message"]["id"])
         assert seen["text"] == "Svar fra den anden node"
 
@@ -71,7 +81,8 @@ async def test_visitor_on_one_node_and_counsellor_on_the_other(
 
 
 async def test_a_visitor_who_moves_to_the_other_node_gets_the_replay(
-        nodes: tuple[ServerProcess, ServerProcess]) -> None:
+    nodes: tuple[ServerProcess, ServerProcess],
+) -> None:
     a, b = nodes
     visitor = Visitor(a.url)
     anna = Counsellor(b.url, "anna@example.org", PASSWORD)
@@ -81,8 +92,11 @@ async def test_a_visitor_who_moves_to_the_other_node_gets_the_replay(
         ack = await visitor.send("Første besked")
         await visitor.disconnect()
         conversation_id = ack["conversation_id"]
-        _, reply = await anna.request("POST", f"/api/conversations/{conversation_id}/messages",
-                                      json={"text": "Du var væk, her er svaret"})
+        _, reply = await anna.request(
+            "POST",
+            f"/api/conversations/{conversation_id}/messages",
+            json={"text": "Du var væk, her er svaret"},
+        )
         moved = Visitor(b.url)
         moved.token = visitor.token
         await moved.connect(last_seen_id=ack["id"])
