@@ -50,8 +50,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # for the pool is an asyncio wait, where contending connections would sleep
         # in SQLite's busy handler. Callers must not hold one connection while
         # asking for another.
-        engine = create_async_engine(url, pool_size=1, max_overflow=0,
-                                     connect_args={"timeout": 30})
+        engine = create_async_engine(url, pool_size=1, max_overflow=0, connect_args={"timeout": 30})
         _use_immediate_transactions(engine)
         return engine
     return create_async_engine(
