@@ -14,13 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server import intake, queue, views
+from server import queue, views
 from server import tables as t
 from server.accounts import Identity
 from server.errors import Conflict, Invalid, NotFound
+from server.group_commit import GroupCommitWriter
 from server.messages import InboundMessage, Receipt
 from server.metrics import Metrics
 from server.models import (
@@ -57,33 +57,29 @@ class ContactCentre:
         self.metrics = metrics
         self.wake_outbox = wake_outbox
         self.queue_broadcast = QueueBroadcaster(self)
+        self.writer = GroupCommitWriter(
+            engine, timedelta(seconds=settings.conversations.reopen_window_s)
+        )
         self._handle_time: tuple[float, float] = (0.0, float(settings.queue.default_handle_time_s))
 
     # -- people writing in ---------------------------------------------------------
 
     async def receive(self, inbound: InboundMessage) -> Receipt:
         """Store one inbound message (once), then tell the counsellors."""
-        window = timedelta(seconds=self.settings.conversations.reopen_window_s)
-        for attempt in range(3):
-            try:
-                async with self.engine.begin() as conn:
-                    receipt = await intake.store_inbound(conn, inbound, utcnow(), window)
-                break
-            except IntegrityError:
-                # A concurrent delivery of the same message or contact won the race;
-                # the next attempt finds what it stored.
-                if attempt == 2:
-                    raise
+        receipt = await self.writer.store(inbound)
         if receipt.duplicate:
             self.metrics.duplicates.labels(inbound.channel).inc()
             return receipt
         self.metrics.received.labels(inbound.channel).inc()
-        async with self.engine.connect() as conn:
-            message = await views.message(conn, receipt.message_id)
         await self.notifier.to_counsellors(
-            "message.created", {"conversation_id": receipt.conversation_id, "message": message}
+            "message.created",
+            {
+                "conversation_id": receipt.conversation_id,
+                "message": views.inbound_view(inbound, receipt),
+            },
         )
-        self.queue_broadcast.changed()
+        if receipt.joined_queue:
+            self.queue_broadcast.changed()
         return receipt
 
     # -- counsellors -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -29,6 +30,9 @@ class Receipt:
     contact_id: int
     duplicate: bool
     new_conversation: bool
+    stored_at: datetime
+    # The conversation was opened or reopened by this message, so the queue changed.
+    joined_queue: bool = False
 
 
 @dataclass(frozen=True)

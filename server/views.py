@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server import queue
 from server import tables as t
 from server.errors import NotFound
+from server.messages import InboundMessage, Receipt
 
 
 def iso(value: datetime | None) -> str | None:
@@ -53,6 +54,25 @@ def message_view(row: Any) -> dict[str, Any]:
         "attachments": row.attachments or [],
         "client_id": (row.meta or {}).get("client_id"),
         "at": iso(row.created_at),
+    }
+
+
+def inbound_view(inbound: InboundMessage, receipt: Receipt) -> dict[str, Any]:
+    """The view of a message just stored, built without reading it back."""
+    return {
+        "id": receipt.message_id,
+        "conversation_id": receipt.conversation_id,
+        "direction": "in",
+        "author": "contact",
+        "author_name": inbound.name,
+        "channel": inbound.channel,
+        "text": inbound.text,
+        "internal": False,
+        "status": "received",
+        "error": None,
+        "attachments": inbound.attachments,
+        "client_id": inbound.meta.get("client_id"),
+        "at": iso(receipt.stored_at),
     }
 
 

@@ -1,0 +1,245 @@
+"""One rule at a time, in Danish and English."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from triage import (
+    Decision,
+    Escalate,
+    MessageContext,
+    SendCrisisContacts,
+    TriageConfig,
+    TriageEngine,
+    TriageState,
+    choose_service,
+    load_config,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@lru_cache(maxsize=1)
+def cfg() -> TriageConfig:
+    return load_config(REPO / "config")
+
+
+def run(
+    *texts: str,
+    channel: str = "chat",
+    language: str | None = None,
+    age: int | None = None,
+    prior: int | None = None,
+) -> Decision:
+    engine = TriageEngine(cfg())
+    state = TriageState()
+    decision = None
+    for text in texts:
+        decision = engine.assess(state, MessageContext(text, channel, language, age, prior))
+        state = decision.state
+    assert decision is not None
+    return decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jeg vil ikke leve mere",
+        "har haft selvmordstanker hele ugen",
+        "jeg skar i mig selv i går",
+        "jeg har samlet piller",
+        "min stedfar slår mig",
+        "min mor har smidt mig ud og jeg har ingen steder at sove",
+        "i want to kill myself",
+        "i dont want to live anymore",
+        "cut myself again last night",
+        "took a load of tablets an hour ago",
+        "my dad hits me",
+        "kicked out tonight, nowhere to sleep",
+        "he pays me money for nudes and says he will send the pictures to everyone",
+    ],
+)
+def test_danger_to_the_writer_is_urgent_face_to_face_health_social(text: str) -> None:
+    d = run(text)
+    assert d.urgent
+    assert (d.level, d.refer_to) == ("face_to_face", "health_social")
+    assert any(isinstance(a, SendCrisisContacts) for a in d.actions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "min veninde skriver at hun vil dø",
+        "my friend says she wants to kill herself",
+        "my son texted that he does not want to live anymore",
+        "it's not me it's my friend, she is going to end it tonight",
+    ],
+)
+def test_danger_to_someone_else_is_urgent_brief(text: str) -> None:
+    d = run(text)
+    assert d.urgent
+    assert (d.level, d.refer_to) == ("brief", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jeg skar i mig selv i går, men jeg ser min psykolog hver uge",
+        "I'm in a psychiatric ward after trying to kill myself",
+    ],
+)
+def test_danger_already_in_care_is_urgent_brief(text: str) -> None:
+    d = run(text)
+    assert d.urgent and d.level == "brief"
+
+
+def test_not_in_care_wins_over_care_words() -> None:
+    d = run("I self harm and I'm not getting any treatment, no psychologist")
+    assert d.urgent and d.level == "face_to_face"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jeg er ved at dø af grin, hvad er kvote 2?",
+        "den eksamen slår mig ihjel, hvornår er fristen?",
+        "den her deadline tager livet af mig, hvornår er fristen?",
+        "this deadline is killing me, when is it?",
+        "I'm dying to study medicine, what is the grade average?",
+        "my mum's gonna kill me lol, when do i apply?",
+        "I want to work with teenagers who self-harm, what should I study?",
+        "jeg vil gerne arbejde med børn der er udsat for vold, hvad er adgangskravene?",
+    ],
+)
+def test_figures_of_speech_and_career_interest_are_not_danger(text: str) -> None:
+    d = run(text)
+    assert not d.urgent
+    assert d.level == "self_help"
+
+
+def test_slang_joke_is_not_urgent_but_slang_then_hopelessness_is() -> None:
+    assert not run("if i have to fill in one more form i'll kms 😂").urgent
+    assert run("kms").urgent
+    assert run("kms lol", "honestly nothing matters anymore").urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("kan jeg ikke bare snakke med en rigtig person?", "da"),
+        ("jeg vil gerne tale med en vejleder", "da"),
+        ("vejleder", "da"),
+        ("can i talk to a real person", "en"),
+        ("could someone call me back please", "en"),
+    ],
+)
+def test_human_request_escalates_at_once(text: str, language: str) -> None:
+    d = run(text, language=language)
+    escalations = [a for a in d.actions if isinstance(a, Escalate)]
+    assert escalations and escalations[0].requested_human
+    assert d.level == "brief"
+
+
+def test_human_request_lifts_a_self_help_question() -> None:
+    d = run("hvornår er fristen for kvote 2?", "kan jeg ikke bare snakke med et menneske?")
+    assert d.level == "brief"
+
+
+def test_in_person_request_is_face_to_face_but_video_is_not() -> None:
+    assert run("kan jeg møde en vejleder ansigt til ansigt?", age=15).level == "face_to_face"
+    assert run("can I meet a counsellor in person?", age=30).level == "face_to_face"
+    assert run("kan vi tale sammen over video?").level == "brief"
+
+
+def test_a_barrier_rules_out_self_help() -> None:
+    assert run("hvad er adgangskravene til hhx? er ordblind btw").level == "brief"
+    assert run("what are the requirements for hf? I have a lot of debt").level == "brief"
+
+
+def test_two_barriers_are_face_to_face() -> None:
+    d = run("jeg er ordblind og har gæld", age=20)
+    assert d.level == "face_to_face"
+    assert any(r.startswith("Two barriers") for r in d.reasons)
+
+
+def test_recent_arrival_and_language_count_as_two() -> None:
+    d = run("I came to Denmark from Syria 5 months ago, my Danish is not good", age=19)
+    assert d.level == "face_to_face"
+    assert run("I moved to Odense from Brazil four years ago, my Danish is at module 3").level == (
+        "brief"
+    )
+
+
+def test_repeat_contacts_without_progress_are_face_to_face() -> None:
+    d = run("hej igen, jeg kan stadig ikke vælge mellem eud og 10. klasse", age=16, prior=3)
+    assert (d.level, d.refer_to) == ("face_to_face", "youth_guidance")
+
+
+def test_repeat_contacts_with_progress_do_not_count() -> None:
+    d = run("hej igen, ansøgningen er sendt, tak for hjælpen! hvornår kommer svaret?", prior=4)
+    assert d.level == "self_help"
+
+
+def test_contacts_counted_in_the_text() -> None:
+    d = run("det er 5. gang jeg skriver og jeg kan stadig ikke vælge", age=17)
+    assert d.level == "face_to_face"
+    assert d.state.prior_contacts == 4
+
+
+def test_two_prior_contacts_are_below_the_threshold() -> None:
+    assert run("hej igen, er stadig i tvivl om eud", prior=2).level == "brief"
+
+
+@pytest.mark.parametrize(
+    ("texts", "age", "refer_to"),
+    [
+        (["jeg går i 9. klasse og vil gerne mødes med en vejleder"], 15, "youth_guidance"),
+        (
+            ["I'm in 3.g on stx, want to study medicine at university, can I meet someone?"],
+            18,
+            "study_guidance",
+        ),
+        (["jeg er ledig og på dagpenge, kan jeg få et møde med en vejleder?"], 40, "jobcentre"),
+        (
+            ["I have depression and can't get out of bed. I'm not seeing anyone."],
+            22,
+            "health_social",
+        ),
+        (
+            ["jeg arbejder på et lager men har gæld og bliver sat ud af min lejlighed"],
+            35,
+            "health_social",
+        ),
+        (["stoppet på hhx, ordblind og ved slet ikke hvad jeg vil"], 17, "youth_guidance"),
+    ],
+)
+def test_refer_to_routing(texts: list[str], age: int, refer_to: str) -> None:
+    d = run(*texts, age=age)
+    assert (d.level, d.refer_to) == ("face_to_face", refer_to)
+
+
+def test_parent_writing_about_a_child_is_levelled_by_the_child() -> None:
+    d = run("Min datter på 17 er stoppet på stx og er ordblind. Kan vi mødes med en vejleder?")
+    assert d.state.age == 17
+    assert d.refer_to == "youth_guidance"
+
+
+def test_prior_learning_assessment_wanted_vs_wondered() -> None:
+    assert run("jeg er på dagpenge og vil have lavet en RKV, hvordan?", age=50).level == (
+        "face_to_face"
+    )
+    assert run("is it worth doing an RKV before I start?", age=35).level == "brief"
+
+
+def test_choose_service_by_postcode_age_and_default() -> None:
+    aarhus = choose_service(cfg(), "youth_guidance", 16, "8000")
+    assert aarhus is not None and aarhus.municipality == "Aarhus"
+    default = choose_service(cfg(), "youth_guidance", 16, None)
+    assert default is not None and default.default
+    adult = choose_service(cfg(), "health_social", 40, "2100")
+    assert adult is not None and adult.age_min <= 40 <= adult.age_max
+    assert all(s.slots for s in cfg().services)
+    assert choose_service(cfg(), None, 20, "8000") is None

@@ -1,0 +1,65 @@
+"""Normalisation, tokens, fuzzy matching and language detection."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from triage import TriageConfig, load_config
+from triage.analysis import analyse, detect_language
+from triage.text import fold, tokenize, within_one_edit
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@lru_cache(maxsize=1)
+def cfg() -> TriageConfig:
+    return load_config(REPO / "config")
+
+
+def words(text: str) -> list[str]:
+    return [t.norm for t in tokenize(text, cfg().rules)]
+
+
+def test_fold_danish_letters_and_accents() -> None:
+    assert fold("Hvornår SØGER Æble") == "hvornaar soeger aeble"
+    assert fold("café Tomás") == "cafe tomas"
+
+
+def test_folded_and_unfolded_spelling_hit_the_same_list() -> None:
+    for text in ("hvornår er ansøgningsfristen?", "hvornaar er ansoegningsfristen?"):
+        assert analyse(cfg(), text).is_question
+
+
+def test_textspeak_and_contractions_expand() -> None:
+    assert words("idk, I'm ik sure") == ["i", "do", "not", "know", "i", "am", "ikke", "sure"]
+    assert words("don't") == ["do", "not"]
+
+
+def test_danish_ordinals_do_not_end_sentences() -> None:
+    tokens = tokenize("Jeg går i 3.g og 10. klasse", cfg().rules)
+    assert {t.sentence for t in tokens} == {0}
+    assert len({t.sentence for t in tokenize("Hej. Farvel", cfg().rules)}) == 2
+
+
+def test_laughing_emoji_reads_as_lol_and_others_are_dropped() -> None:
+    assert words("haha 😂 👍") == ["haha", "lol"]
+
+
+def test_one_edit_matching() -> None:
+    assert within_one_edit("adgangskravne", "adgangskravene")
+    assert within_one_edit("ordblnd", "ordblind")
+    assert within_one_edit("sygeplejeske", "sygeplejerske")
+    assert within_one_edit("ab", "ba")
+    assert not within_one_edit("ordblind", "ordbog")
+
+
+def test_typos_in_long_words_still_match() -> None:
+    assert "reading_writing" in analyse(cfg(), "jeg er ordblnd").barriers
+    assert analyse(cfg(), "jeg har selvmordstankr").danger
+
+
+def test_language_detection() -> None:
+    assert detect_language(cfg(), "hej, hvad er fristen for at søge?") == "da"
+    assert detect_language(cfg(), "hi, what is the deadline to apply?") == "en"
+    assert detect_language(cfg(), "kms") is None

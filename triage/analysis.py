@@ -1,0 +1,170 @@
+"""Reading one message: which word lists it hits, and who any danger concerns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from triage.config import TriageConfig
+from triage.lexicon import Hit
+from triage.text import Token, fold, tokenize
+
+
+@dataclass(frozen=True)
+class DangerFinding:
+    category: str
+    quote: str
+    about_self: bool
+
+
+@dataclass
+class Findings:
+    """Everything one message says, as far as the word lists can tell."""
+
+    hits: dict[str, list[Hit]] = field(default_factory=dict)  # concept -> hits
+    danger: list[DangerFinding] = field(default_factory=list)
+    joked_slang: list[DangerFinding] = field(default_factory=list)
+    ignored_danger: list[str] = field(default_factory=list)  # quotes about a career/topic
+    barriers: dict[str, str] = field(default_factory=dict)  # barrier -> quote
+    is_question: bool = False
+    word_count: int = 0
+    reported_contacts: int | None = None
+    stated_age: int | None = None
+
+    def has(self, concept: str) -> bool:
+        return bool(self.hits.get(concept))
+
+    def quote(self, concept: str) -> str:
+        hits = self.hits.get(concept)
+        return hits[0].quote if hits else ""
+
+
+def _group(hits: Sequence[Hit]) -> dict[str, list[Hit]]:
+    grouped: dict[str, list[Hit]] = {}
+    for hit in hits:
+        grouped.setdefault(hit.concept, []).append(hit)
+    return grouped
+
+
+def _contains(
+    tokens: Sequence[Token], start: int, end: int, phrases: Sequence[Sequence[str]]
+) -> bool:
+    words = [t.norm for t in tokens[start:end]]
+    for phrase in phrases:
+        n = len(phrase)
+        if any(words[i : i + n] == list(phrase) for i in range(len(words) - n + 1)):
+            return True
+    return False
+
+
+def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) -> bool:
+    person = cfg.person
+    if _contains(tokens, hit.start, hit.end, person["reflexive_self"]):
+        return True
+    if _contains(tokens, hit.start, hit.end, person["reflexive_other"]):
+        return False
+    if who == "subject":
+        for j in range(hit.start - 1, -1, -1):
+            if tokens[j].sentence != hit.sentence:
+                break
+            if _contains(tokens, j, j + 1, person["subject_self"]):
+                return True
+            if _contains(tokens, j, j + 1, person["subject_other"]):
+                return False
+    if _contains(tokens, hit.start, hit.end, person["object_self"]):
+        return True
+    return not _contains(tokens, hit.start, hit.end, person["object_other"])
+
+
+def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findings) -> None:
+    masked = frozenset(
+        i for h in found.hits.get("ctx:figures_of_speech", []) for i in range(h.start, h.end)
+    )
+    concepts = [f"danger:{name}" for name in cfg.danger]
+    context = found.hits.get("ctx:career_or_topic", [])
+    someone_else = found.has("ctx:about_someone_else")
+    for hit in cfg.lexicon.find(text, tokens, concepts, masked):
+        if any(c.sentence == hit.sentence and c.start < hit.start for c in context):
+            found.ignored_danger.append(hit.quote)
+            continue
+        name = hit.concept.split(":", 1)[1]
+        info = cfg.danger[name]
+        about_self = _about_self(cfg, hit, tokens, info.who)
+        if someone_else and not _contains(tokens, hit.start, hit.end, cfg.person["reflexive_self"]):
+            about_self = False
+        finding = DangerFinding(name, hit.quote, about_self)
+        joked = info.joke_can_cancel and found.has("ctx:jokes")
+        (found.joked_slang if joked else found.danger).append(finding)
+
+
+def _read_barriers(cfg: TriageConfig, found: Findings) -> None:
+    for name in cfg.barriers:
+        if found.has(f"barrier:{name}"):
+            found.barriers[name] = found.quote(f"barrier:{name}")
+    arrivals = found.hits.get("arrival:arrival", [])
+    recents = {h.sentence for h in found.hits.get("arrival:recent", [])}
+    recent = [h for h in arrivals if h.sentence in recents]
+    if recent or found.has("arrival:arrival_alone"):
+        quote = recent[0].quote if recent else found.quote("arrival:arrival_alone")
+        found.barriers["recent_arrival"] = quote
+
+
+def _number(word: str, cfg: TriageConfig) -> int | None:
+    return int(word) if word.isdigit() else cfg.numbers.get(word)
+
+
+_CONTACT_NTH = (
+    re.compile(r"\b(\d+)(?:st|nd|rd|th|\.)?\s+(?:gang|time)\b"),
+    re.compile(r"\b([a-z]+)\s+(?:gang|time)\b"),
+)
+_CONTACT_VERBS = ("skrevet", "written", "contacted", "kontaktet", "ringet", "called")
+_CONTACT_TIMES = re.compile(r"\b(\w+)\s+(?:gange|times)\b")
+_OWN_AGE = re.compile(r"\b(?:jeg er|i am|i'm|im)\s+(\w+)\b(?!\s*(?:kr|%|procent|aar siden))")
+_AGE_YEARS = re.compile(r"\b(\d{2})\s*(?:aar gammel|years old|aarig|year old)\b")
+_CHILD_AGE = re.compile(
+    r"\b(?:soen|datter|son|daughter|barn|child|lillebror|lillesoester)\s+(?:paa|is|er|\(|,)?\s*(\w+)"
+)
+
+
+def _read_numbers(cfg: TriageConfig, text: str, found: Findings) -> None:
+    folded = fold(text)
+    for regex in _CONTACT_NTH:
+        for m in regex.finditer(folded):
+            n = _number(m.group(1), cfg)
+            if n is not None and 2 <= n <= 30:
+                found.reported_contacts = max(found.reported_contacts or 0, n - 1)
+    if any(verb in folded for verb in _CONTACT_VERBS):
+        for m in _CONTACT_TIMES.finditer(folded):
+            n = _number(m.group(1), cfg)
+            if n is not None and 2 <= n <= 30:
+                found.reported_contacts = max(found.reported_contacts or 0, n)
+    for regex in (_CHILD_AGE, _OWN_AGE, _AGE_YEARS):
+        for m in regex.finditer(folded):
+            n = _number(m.group(1), cfg)
+            if n is not None and 10 <= n <= 99:
+                found.stated_age = n
+                return
+
+
+def analyse(cfg: TriageConfig, text: str) -> Findings:
+    tokens = tokenize(text, cfg.rules)
+    found = Findings(word_count=len(tokens))
+    others = [c for c in cfg.lexicon.patterns if not c.startswith(("danger:", "article:"))]
+    found.hits = _group(cfg.lexicon.find(text, tokens, others))
+    _read_danger(cfg, text, tokens, found)
+    _read_barriers(cfg, found)
+    _read_numbers(cfg, text, found)
+    found.is_question = "?" in text or found.has("need:question")
+    return found
+
+
+def detect_language(cfg: TriageConfig, text: str) -> str | None:
+    """Danish or English by common small words; None when there is no evidence either way."""
+    words = re.findall(r"\w+", fold(text))
+    scores = {lang: sum(w in vocab for w in words) for lang, vocab in cfg.language_words.items()}
+    scores["da"] = scores.get("da", 0) + 2 * sum(ch in "æøåÆØÅ" for ch in text)
+    best = max(scores, key=lambda k: scores[k])
+    if scores[best] == 0 or list(scores.values()).count(scores[best]) > 1:
+        return None
+    return best

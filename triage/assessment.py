@@ -1,0 +1,127 @@
+"""From the evidence in the state to a level, the urgent flag, a referral and a priority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from triage.config import TriageConfig
+from triage.models import level_rank, max_level
+from triage.routing import health_need, in_care, route
+from triage.state import TriageState
+
+NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five"}
+# Signals that on their own show the need is at least brief (besides barriers).
+BRIEF_SIGNALS = (
+    "human_request",
+    "indecision",
+    "advice",
+    "worry",
+    "rejection",
+    "help_reading",
+    "hopeless",
+    "recognition",
+    "only_wondering",
+    "stuck",
+    "answer_choice",
+    "unclear_after_questions",
+)
+SELF_HELP_SIGNALS = ("question", "answer_factual")
+
+
+@dataclass
+class Assessment:
+    level: str | None  # None: the need cannot be told yet
+    urgent: bool
+    refer_to: str | None
+    reasons: list[str] = field(default_factory=list)  # derived now; evidence is in state.reasons
+    repeated: bool = False
+
+
+def _repeated(state: TriageState, cfg: TriageConfig, other_need: bool) -> tuple[bool, str | None]:
+    prior = state.prior_contacts or 0
+    if prior < cfg.thresholds["levels"]["repeat_contacts"]:
+        return False, None
+    if state.has("progress"):
+        return False, f"{prior} earlier contacts in 30 days, but there has been progress"
+    if state.has("no_progress") or other_need:
+        return True, f"{prior} earlier contacts in 30 days on the same matter without progress"
+    return False, f"{prior} earlier contacts in 30 days, apparently about something new"
+
+
+def _barrier_reason(state: TriageState, cfg: TriageConfig) -> str | None:
+    names = [cfg.barriers[b].label for b in state.barriers]
+    if not names:
+        return None
+    count = NUMBER_WORDS.get(len(names), str(len(names)))
+    noun = "barrier" if len(names) == 1 else "barriers"
+    return f"{count} {noun}: {', '.join(names)}"
+
+
+def _face_to_face_reasons(state: TriageState, cfg: TriageConfig, repeated: bool) -> list[str]:
+    reasons: list[str] = []
+    if state.has("in_person"):
+        reasons.append("Asked to meet in person")
+    if state.has("local_service"):
+        reasons.append("Needs a decision or service only a local office can give")
+    points = len(state.barriers) + state.has("stuck")
+    if points >= cfg.thresholds["levels"]["barriers_for_face_to_face"]:
+        extra = " and is stuck" if state.has("stuck") and len(state.barriers) < points else ""
+        reasons.append(f"Several barriers together{extra}: high complexity")
+    if state.has("strong_anxiety"):
+        reasons.append("Strong anxiety about choosing: low readiness")
+    if repeated:
+        reasons.append("Repeated contacts without progress: low readiness")
+    if health_need(state):
+        reasons.append("Mental health stops daily life and is not treated: health/social care")
+    return reasons
+
+
+def non_urgent_level(state: TriageState, cfg: TriageConfig) -> Assessment:
+    other_need = bool(state.barriers) or any(state.has(s) for s in BRIEF_SIGNALS)
+    repeated, repeat_note = _repeated(state, cfg, other_need)
+    reasons = [r for r in (_barrier_reason(state, cfg), repeat_note) if r]
+    f2f = _face_to_face_reasons(state, cfg, repeated)
+    if f2f:
+        return Assessment("face_to_face", False, None, reasons + f2f, repeated)
+    if other_need:
+        return Assessment("brief", False, None, reasons, repeated)
+    if any(state.has(s) for s in SELF_HELP_SIGNALS):
+        return Assessment("self_help", False, None, [*reasons, "Factual question, no barrier"])
+    return Assessment(None, False, None, reasons)
+
+
+def urgent_level(state: TriageState) -> Assessment:
+    if state.has("danger_self") and not in_care(state):
+        reason = "In danger themselves and not in care: face-to-face with health/social services"
+        return Assessment("face_to_face", True, "health_social", [reason])
+    if state.has("danger_self"):
+        return Assessment(
+            "brief", True, None, ["Already in care for it: brief, with crisis contacts"]
+        )
+    return Assessment("brief", True, None, ["The danger concerns someone else: brief at once"])
+
+
+def assess_state(state: TriageState, cfg: TriageConfig) -> Assessment:
+    """The overall assessment now. Levels never go down; urgent never clears by itself."""
+    urgent = state.urgent or state.has("danger_self") or state.has("danger_other")
+    result = urgent_level(state) if urgent else non_urgent_level(state, cfg)
+    level = max_level(result.level, state.level)
+    if level_rank(level) > level_rank(result.level):
+        result.reasons.append(f"Level kept at {level} from earlier in the conversation")
+    result.level = level
+    if level == "face_to_face" and result.refer_to is None:
+        result.refer_to, note = route(state, cfg)
+        result.reasons.append(note)
+    return result
+
+
+def priority(state: TriageState, result: Assessment, cfg: TriageConfig) -> int:
+    table = cfg.thresholds["priority"]
+    value = int(table["urgent"] if result.urgent else table.get(result.level or "brief", 0))
+    if state.age is not None and state.age < 18:
+        value += int(table["under_18"])
+    if result.repeated:
+        value += int(table["repeat_contacts"])
+    if state.requested_human:
+        value += int(table["requested_human"])
+    return value

@@ -1,0 +1,91 @@
+"""Adding what one message says to the conversation's evidence (the state)."""
+
+from __future__ import annotations
+
+from triage.analysis import Findings
+from triage.config import TriageConfig
+from triage.state import TriageState
+
+# Need lists that are recorded without a reason line of their own.
+QUIET = {"question", "remote", "no_progress", "decided"}
+PROFILE_FROM_BARRIERS = {"unemployment": "out_of_work", "dropout": "dropout"}
+
+
+def _danger(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
+    for finding in found.danger:
+        label = cfg.danger[finding.category].label
+        if finding.about_self:
+            state.add_signal("danger_self")
+            state.add_reason(f"Mentions {label}: '{finding.quote}'")
+        else:
+            state.add_signal("danger_other")
+            state.add_reason(f"Mentions {label} concerning someone else: '{finding.quote}'")
+    for finding in found.joked_slang:
+        state.add_signal("slang_joked")
+        state.add_reason(f"Suicide slang read as a joke about something trivial: '{finding.quote}'")
+    if found.has("ctx:hopelessness"):
+        state.add_signal("hopeless")
+        state.add_reason(f"Sounds hopeless: '{found.quote('ctx:hopelessness')}'")
+        if state.has("slang_joked"):
+            state.add_signal("danger_self")
+            state.add_reason("Suicide slang together with hopelessness is always treated as danger")
+    for quote in (h.quote for h in found.hits.get("ctx:figures_of_speech", [])):
+        state.add_reason(f"Figure of speech, not danger: '{quote}'")
+    for quote in found.ignored_danger:
+        state.add_reason(f"Danger words describe a job or topic, not the writer: '{quote}'")
+    if found.has("ctx:in_care"):
+        state.add_signal("in_care")
+        state.add_reason(f"Mentions care or treatment: '{found.quote('ctx:in_care')}'")
+    if found.has("ctx:not_in_care"):
+        state.add_signal("not_in_care")
+        state.add_reason(f"Says they are not in care: '{found.quote('ctx:not_in_care')}'")
+
+
+def _needs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
+    for name, info in cfg.needs.items():
+        if not found.has(f"need:{name}"):
+            continue
+        if name == "human_word" and found.word_count > 3:
+            continue
+        if name == "in_person" and _all_remote(found):
+            continue
+        if name == "local_service" and found.has("need:only_wondering"):
+            state.add_signal("only_wondering")
+            state.add_reason(
+                f"{cfg.needs['only_wondering'].label}: '{found.quote('need:local_service')}'"
+            )
+            continue
+        state.add_signal("human_request" if name == "human_word" else name)
+        if name not in QUIET:
+            state.add_reason(f"{info.label}: '{found.quote(f'need:{name}')}'")
+    if found.is_question:
+        state.add_signal("question")
+
+
+def _all_remote(found: Findings) -> bool:
+    remote = {h.sentence for h in found.hits.get("need:remote", [])}
+    return all(h.sentence in remote for h in found.hits.get("need:in_person", []))
+
+
+def _profile(state: TriageState, found: Findings) -> None:
+    for concept in found.hits:
+        if concept.startswith("profile:"):
+            state.add_profile(concept.split(":", 1)[1])
+    for barrier, item in PROFILE_FROM_BARRIERS.items():
+        if barrier in found.barriers:
+            state.add_profile(item)
+
+
+def apply_findings(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
+    """Fold one message's findings into the state: signals, barriers, profile, reasons."""
+    _danger(state, found, cfg)
+    _needs(state, found, cfg)
+    for name, quote in found.barriers.items():
+        if name not in state.barriers:
+            state.add_barrier(name)
+            state.add_reason(f"Names a barrier, {cfg.barriers[name].label}: '{quote}'")
+    _profile(state, found)
+    if found.reported_contacts is not None:
+        state.prior_contacts = max(state.prior_contacts or 0, found.reported_contacts)
+    if found.stated_age is not None:
+        state.age = found.stated_age

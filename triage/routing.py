@@ -1,0 +1,49 @@
+"""Where a face_to_face referral goes (see config/triage/routing.toml for the order)."""
+
+from __future__ import annotations
+
+from triage.config import TriageConfig
+from triage.state import TriageState
+
+
+def in_care(state: TriageState) -> bool:
+    return state.has("in_care") and not state.has("not_in_care")
+
+
+def health_need(state: TriageState) -> bool:
+    both = state.has("mental_health") and state.has("daily_life_stopped")
+    return both and not in_care(state)
+
+
+def _no_youth_education(state: TriageState) -> bool:
+    dropped = "dropout" in state.profile and "higher_education" not in state.profile
+    return "no_youth_education" in state.profile or dropped
+
+
+def route(state: TriageState, cfg: TriageConfig) -> tuple[str, str]:
+    """The refer_to value and a plain reason for it."""
+    defaults = cfg.routing
+    profile = set(state.profile)
+    age = state.age
+    young = age is not None and age <= int(defaults.get("youth_max_age", 24))
+    final_year = "youth_education_final" in profile
+    higher = "higher_education" in profile
+    no_youth = _no_youth_education(state)
+    out_of_work = "out_of_work" in profile
+    if health_need(state):
+        return "health_social", "Referral: the need lies mainly in health or social care"
+    if final_year and higher:
+        return "study_guidance", "Referral: finishing a youth education, aiming at higher education"
+    if (final_year or higher) and not no_youth:
+        return "study_guidance", "Referral: moving into or within higher education"
+    if no_youth and (age is None or young):
+        return "youth_guidance", "Referral: under 25 without a completed youth education"
+    if out_of_work and not young:
+        return str(defaults.get("adult_out_of_work", "jobcentre")), "Referral: adult out of work"
+    if "in_work" in profile and {"debt", "housing"} & set(state.barriers):
+        return "health_social", "Referral: adult in work whose need is debt or housing"
+    if young:
+        return "youth_guidance", "Referral: under 25 (youth guidance by default)"
+    if age is None:
+        return str(defaults.get("age_unknown", "youth_guidance")), "Referral: age unknown (default)"
+    return str(defaults.get("adult_other", "jobcentre")), "Referral: adult (default)"
