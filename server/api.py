@@ -176,7 +176,7 @@ async def post_message(request: web.Request) -> web.Response:
 @routes.put("/api/conversations/{id}/triage")
 async def override_triage(request: web.Request) -> web.Response:
     who = await current_counsellor(request)
-    body = await json_body(request, "reason")
+    body = await json_body(request)
     result = await triage_override.override(request.app[keys.centre], path_id(request), who, body)
     return web.json_response(result)
 

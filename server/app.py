@@ -20,6 +20,8 @@ from server.outbox import ChannelSender, OutboxWorker
 from server.ratelimit import RateLimiter
 from server.realtime import Notifier, create_socket_server
 from server.settings import Settings
+from server.triage_step import TriageStep
+from triage import TriageEngine, load_config
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
@@ -81,12 +83,17 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.settings]
+    triage = None
+    if settings.triage.enabled:
+        triage = TriageStep(TriageEngine(load_config(settings.config_dir)))
     centre = ContactCentre(
         app[keys.engine],
         app[keys.notifier],
         app[keys.settings],
         app[keys.metrics],
         wake_outbox=lambda: app[keys.outbox].wake(),
+        triage=triage,
     )
     app[keys.centre] = centre
     yield

@@ -31,6 +31,7 @@ from server.models import (
 )
 from server.realtime import Notifier
 from server.settings import Settings
+from server.triage_step import TriageOutcome, TriageStep
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class ContactCentre:
         settings: Settings,
         metrics: Metrics,
         wake_outbox: Callable[[], None],
+        triage: TriageStep | None = None,
     ) -> None:
         self.engine = engine
         self.notifier = notifier
@@ -58,7 +60,7 @@ class ContactCentre:
         self.wake_outbox = wake_outbox
         self.queue_broadcast = QueueBroadcaster(self)
         self.writer = GroupCommitWriter(
-            engine, timedelta(seconds=settings.conversations.reopen_window_s)
+            engine, timedelta(seconds=settings.conversations.reopen_window_s), triage
         )
         self._handle_time: tuple[float, float] = (0.0, float(settings.queue.default_handle_time_s))
 
@@ -78,9 +80,28 @@ class ContactCentre:
                 "message": views.inbound_view(inbound, receipt),
             },
         )
-        if receipt.joined_queue:
+        if receipt.triage is not None:
+            await self._announce_triage(receipt.triage)
+        elif receipt.joined_queue:
             self.queue_broadcast.changed()
         return receipt
+
+    async def _announce_triage(self, outcome: TriageOutcome) -> None:
+        """After the commit: bot replies go out, the queue moves, danger is flagged."""
+        for message in outcome.bot_messages:
+            await self.notifier.to_counsellors(
+                "message.created",
+                {"conversation_id": outcome.conversation_id, "message": message},
+            )
+        if outcome.bot_messages:
+            self.wake_outbox()
+        if outcome.alert_reasons is not None:
+            await self.notifier.to_counsellors(
+                "triage.alert",
+                {"conversation_id": outcome.conversation_id, "reasons": outcome.alert_reasons},
+            )
+        if outcome.joined_queue or outcome.alert_reasons is not None:
+            await self._conversation_changed(outcome.conversation_id, left_queue=False)
 
     # -- counsellors -------------------------------------------------------------------
 

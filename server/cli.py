@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
+from server import cli_triage
 from server.settings import Settings, SettingsError, load_settings
 
 
@@ -22,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"eguidance: settings: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`… | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from standard input instead of generating one",
     )
     add.set_defaults(run=run_user_add)
+
+    cli_triage.add_commands(commands)
 
     return parser
 

@@ -10,23 +10,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server import intake
 from server.messages import InboundMessage, Receipt
-from server.models import utcnow
+from server.models import Status, utcnow
+from server.triage_step import TriageStep
 
 log = logging.getLogger(__name__)
 Pending = tuple[InboundMessage, asyncio.Future[Receipt]]
 
 
 class GroupCommitWriter:
-    def __init__(self, engine: AsyncEngine, reopen_window: timedelta, max_batch: int = 100) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        reopen_window: timedelta,
+        triage: TriageStep | None = None,
+        max_batch: int = 100,
+    ) -> None:
         self.engine = engine
         self.reopen_window = reopen_window
+        self.triage = triage
+        # With triage, a new conversation starts with the bot, not in the queue.
+        self.initial_status = Status.BOT if triage else Status.WAITING
         self.max_batch = max_batch
         self._pending: list[Pending] = []
         self._writer: asyncio.Task[None] | None = None
@@ -40,12 +51,11 @@ class GroupCommitWriter:
 
     async def _drain(self) -> None:
         while self._pending:
-            batch, self._pending = (
-                self._pending[: self.max_batch],
-                self._pending[self.max_batch :],
-            )
+            batch = self._pending[: self.max_batch]
+            self._pending = self._pending[self.max_batch :]
             try:
-                receipts = await self._store_batch([inbound for inbound, _ in batch])
+                async with self.engine.begin() as conn:
+                    receipts = await self._store(conn, [inbound for inbound, _ in batch])
             except Exception as exc:
                 # One message spoiled the batch (a race with another node, a
                 # late duplicate): store each alone so the others still land.
@@ -57,10 +67,15 @@ class GroupCommitWriter:
                 if not future.done():
                     future.set_result(receipt)
 
-    async def _store_batch(self, batch: list[InboundMessage]) -> list[Receipt]:
+    async def _store(self, conn: AsyncConnection, batch: list[InboundMessage]) -> list[Receipt]:
         now = utcnow()
-        async with self.engine.begin() as conn:
-            return await intake.store_batch(conn, batch, now, self.reopen_window)
+        receipts = await intake.store_batch(
+            conn, batch, now, self.reopen_window, self.initial_status
+        )
+        if self.triage is None:
+            return receipts
+        outcomes = await self.triage.run(conn, batch, receipts, now)
+        return [replace(r, triage=o) for r, o in zip(receipts, outcomes, strict=True)]
 
     async def _settle_one(self, inbound: InboundMessage, future: asyncio.Future[Receipt]) -> None:
         try:
@@ -76,7 +91,8 @@ class GroupCommitWriter:
         for attempt in range(3):
             try:
                 async with self.engine.begin() as conn:
-                    return await intake.store_inbound(conn, inbound, utcnow(), self.reopen_window)
+                    (receipt,) = await self._store(conn, [inbound])
+                    return receipt
             except intake.DuplicateAfterWrite:
                 async with self.engine.connect() as conn:
                     duplicate = await intake.find_duplicate(conn, inbound)

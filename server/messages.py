@@ -33,6 +33,8 @@ class Receipt:
     stored_at: datetime
     # The conversation was opened or reopened by this message, so the queue changed.
     joined_queue: bool = False
+    # What triage decided for this message (server.triage_step.TriageOutcome), if it ran.
+    triage: Any = None
 
 
 @dataclass(frozen=True)

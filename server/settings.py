@@ -60,6 +60,11 @@ class ConversationSettings:
 
 
 @dataclass(frozen=True)
+class TriageSettings:
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class QueueSettings:
     default_handle_time_s: int = 480
     estimate_sample: int = 50
@@ -114,6 +119,7 @@ class Settings:
     chat: ChatSettings = field(default_factory=ChatSettings)
     conversations: ConversationSettings = field(default_factory=ConversationSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
+    triage: TriageSettings = field(default_factory=TriageSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     twilio: TwilioSettings = field(default_factory=TwilioSettings)

@@ -162,7 +162,31 @@ async def conversation(conn: AsyncConnection, conversation_id: int) -> dict[str,
             "reasons": list(state.get("reasons", [])) if isinstance(state, dict) else [],
         },
         "messages": await messages(conn, conversation_id),
+        "assessments": await assessments(conn, conversation_id),
     }
+
+
+async def assessments(conn: AsyncConnection, conversation_id: int) -> list[dict[str, Any]]:
+    """Every triage decision on the conversation, the rules' and the counsellors'."""
+    a = t.assessments
+    rows = await conn.execute(
+        select(a).where(a.c.conversation_id == conversation_id).order_by(a.c.id)
+    )
+    return [
+        {
+            "id": row.id,
+            "source": row.source,
+            "level": row.level,
+            "urgent": row.urgent,
+            "refer_to": row.refer_to,
+            "priority": row.priority,
+            "reasons": row.reasons or [],
+            "message_id": row.message_id,
+            "counsellor_id": row.counsellor_id,
+            "at": iso(row.created_at),
+        }
+        for row in rows
+    ]
 
 
 async def conversation_list(

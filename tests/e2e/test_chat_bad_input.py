@@ -24,7 +24,8 @@ async def test_messages_over_the_limit_empty_or_malformed_are_refused(
     assert (await visitor.send("x" * 4000))["id"] > kept["id"]
     anna = await counsellors("anna@example.org").login()
     _, detail = await anna.request("GET", f"/api/conversations/{kept['conversation_id']}")
-    assert [m["text"][:13] for m in detail["messages"]] == ["en god besked", "x" * 13]
+    written = [m["text"][:13] for m in detail["messages"] if m["direction"] == "in"]
+    assert written == ["en god besked", "x" * 13]
 
 
 async def test_unknown_events_get_an_error(visitors: Callable[..., Visitor]) -> None:

@@ -18,7 +18,9 @@ async def test_two_counsellors_claiming_at_once_one_wins_the_other_gets_409(
     bo = await counsellors("bo@example.org").login()
     for n in range(5):
         visitor = await visitors().connect()
-        conversation_id = (await visitor.send(f"hej {n}"))["conversation_id"]
+        conversation_id = (await visitor.send(f"hej {n}, jeg vil tale med en vejleder"))[
+            "conversation_id"
+        ]
         path = f"/api/conversations/{conversation_id}/claim"
         results = await asyncio.gather(anna.request("POST", path), bo.request("POST", path))
         statuses = sorted(status for status, _ in results)
@@ -149,7 +151,7 @@ async def test_script_text_is_stored_as_written_and_returned_as_data(
 async def test_health_readiness_metrics_and_openapi(
     server: ServerProcess, visitors: Callable[..., Visitor]
 ) -> None:
-    await (await visitors().connect()).send("hej")
+    await (await visitors().connect()).send("Kan jeg tale med en vejleder?")
     async with aiohttp.ClientSession(server.url) as client:
         async with client.get("/healthz") as response:
             assert response.status == 200

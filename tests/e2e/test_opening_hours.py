@@ -28,7 +28,7 @@ async def test_closed_service_tells_the_visitor_and_keeps_the_message(tmp_path: 
         assert status["opening_hours"]["open"] is False
         assert "Monday closed" in status["opening_hours"]["text_en"]
         assert "mandag lukket" in status["opening_hours"]["text_da"]
-        ack = await visitor.send("Can I still apply after the deadline?")
+        ack = await visitor.send("Can I talk to a counsellor about the deadline?")
         await anna.login()
         _, queue = await anna.request("GET", "/api/queue")
         assert [i["conversation_id"] for i in queue["items"]] == [ack["conversation_id"]]

@@ -49,7 +49,7 @@ async def test_visitor_on_one_node_and_counsellor_on_the_other(
         await bo.connect_inbox()
         await anna.login()
         await visitor.connect()
-        ack = await visitor.send("Hej fra node A")
+        ack = await visitor.send("Hej fra node A, jeg vil gerne tale med en vejleder")
         created = await bo.log.wait_for(
             "message.created", lambda e: e["message"]["id"] == ack["id"]
         )

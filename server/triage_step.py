@@ -1,0 +1,324 @@
+"""Runs the triage engine on each new message of a conversation not yet with a counsellor.
+
+It works inside the transaction that stores the messages, so a message is never
+stored without its assessment, and what triage decided (bot replies, escalation,
+the Assessment history) commits with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from server import tables as t
+from server.messages import InboundMessage, Receipt
+from server.models import Status
+from triage import (
+    AskQuestion,
+    Decision,
+    Escalate,
+    MessageContext,
+    OfferSelfHelp,
+    SendCrisisContacts,
+    TriageEngine,
+    TriageState,
+)
+
+TRIAGED = (Status.BOT.value, Status.WAITING.value)
+
+
+@dataclass
+class TriageOutcome:
+    """What the service must announce after the commit."""
+
+    conversation_id: int
+    bot_messages: list[dict[str, Any]] = field(default_factory=list)
+    joined_queue: bool = False
+    alert_reasons: list[str] | None = None
+
+
+def render_question(action: AskQuestion, channel: str) -> str:
+    """Chat shows the choices as a numbered list; answering with the number works."""
+    if channel != "chat" or not action.choices:
+        return action.text
+    lines = [f"{number}. {choice}" for number, choice in enumerate(action.choices, start=1)]
+    return "\n".join([action.text, *lines])
+
+
+def bot_text(action: AskQuestion | OfferSelfHelp | SendCrisisContacts, channel: str) -> str:
+    if isinstance(action, AskQuestion):
+        return render_question(action, channel)
+    return action.text
+
+
+class TriageStep:
+    def __init__(self, engine: TriageEngine) -> None:
+        self.engine = engine
+
+    async def run(
+        self,
+        conn: AsyncConnection,
+        batch: list[InboundMessage],
+        receipts: list[Receipt],
+        now: datetime,
+    ) -> list[TriageOutcome | None]:
+        fresh = [(m, r) for m, r in zip(batch, receipts, strict=True) if not r.duplicate]
+        conversations = await _conversations(conn, {r.conversation_id for _, r in fresh})
+        writes = _Writes()
+        outcomes: dict[int, TriageOutcome] = {}
+        for inbound, receipt in fresh:
+            conv = conversations[receipt.conversation_id]
+            if conv["status"] not in TRIAGED:
+                continue
+            if receipt.new_conversation:
+                conv["prior"] = await _prior_contacts(conn, receipt, now)
+            decision = self.engine.assess(
+                TriageState.from_dict(conv["state"]),
+                MessageContext(
+                    inbound.text,
+                    inbound.channel,
+                    conv["language"],
+                    prior_contacts_30d=conv.get("prior"),
+                ),
+            )
+            outcome = outcomes.setdefault(
+                receipt.conversation_id, TriageOutcome(receipt.conversation_id)
+            )
+            _apply(decision, conv, receipt, outcome, writes, now)
+        await writes.flush(conn, conversations, now)
+        for outcome in outcomes.values():
+            outcome.bot_messages = [writes.views[key] for key in writes.keys_of(outcome)]
+        return [outcomes.get(r.conversation_id) if not r.duplicate else None for r in receipts]
+
+
+def _apply(
+    decision: Decision,
+    conv: dict[str, Any],
+    receipt: Receipt,
+    outcome: TriageOutcome,
+    writes: _Writes,
+    now: datetime,
+) -> None:
+    if decision.urgent and not conv["urgent"]:
+        outcome.alert_reasons = list(decision.reasons)
+    conv.update(
+        state=decision.state.to_dict(),
+        changed=True,
+        level=decision.level,
+        urgent=conv["urgent"] or decision.urgent,
+        refer_to=decision.refer_to,
+    )
+    for action in decision.actions:
+        if isinstance(action, Escalate):
+            conv["priority"] = max(conv["priority"], action.priority)
+            if conv["status"] == Status.BOT.value:
+                conv.update(status=Status.WAITING.value, waiting_since=now)
+                outcome.joined_queue = True
+            elif action.urgent:
+                outcome.joined_queue = True  # it moves to the top
+        else:
+            writes.bot_message(
+                outcome,
+                receipt.conversation_id,
+                conv["channel"],
+                bot_text(action, conv["channel"]),
+                {"triage_action": action.kind, "language": action.language},
+            )
+    writes.assessment(receipt, decision, conv, now)
+
+
+class _Writes:
+    """Rows to write for a whole batch, written with one statement per table."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.owners: list[int] = []
+        self.assessments: list[dict[str, Any]] = []
+        self.views: dict[int, dict[str, Any]] = {}
+        self._keys: dict[int, list[int]] = {}
+
+    def bot_message(
+        self,
+        outcome: TriageOutcome,
+        conversation_id: int,
+        channel: str,
+        text: str,
+        meta: dict[str, Any],
+    ) -> None:
+        self._keys.setdefault(id(outcome), []).append(len(self.messages))
+        self.messages.append(
+            {
+                "conversation_id": conversation_id,
+                "direction": "out",
+                "channel": channel,
+                "author_kind": "bot",
+                "author_id": None,
+                "body": text,
+                "internal": False,
+                "provider_id": None,
+                "status": "queued",
+                "error": None,
+                "attachments": [],
+                "meta": meta,
+                "created_at": None,
+            }
+        )
+
+    def keys_of(self, outcome: TriageOutcome) -> list[int]:
+        return self._keys.get(id(outcome), [])
+
+    def assessment(
+        self, receipt: Receipt, decision: Decision, conv: dict[str, Any], now: datetime
+    ) -> None:
+        self.assessments.append(
+            {
+                "conversation_id": receipt.conversation_id,
+                "message_id": receipt.message_id,
+                "source": "rules",
+                "level": decision.level,
+                "urgent": decision.urgent,
+                "refer_to": decision.refer_to,
+                "priority": conv["priority"],
+                "reasons": list(decision.reasons),
+                "counsellor_id": None,
+                "created_at": now,
+            }
+        )
+
+    async def flush(
+        self, conn: AsyncConnection, conversations: dict[int, dict[str, Any]], now: datetime
+    ) -> None:
+        for row in self.messages:
+            row["created_at"] = now
+        if self.messages:
+            result = await conn.execute(
+                insert(t.messages).returning(t.messages.c.id, sort_by_parameter_order=True),
+                self.messages,
+            )
+            ids = [row.id for row in result]
+            await conn.execute(
+                insert(t.outbox_items),
+                [
+                    {
+                        "message_id": message_id,
+                        "channel": row["channel"],
+                        "state": "queued",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for message_id, row in zip(ids, self.messages, strict=True)
+                ],
+            )
+            for index, (message_id, row) in enumerate(zip(ids, self.messages, strict=True)):
+                self.views[index] = _bot_view(message_id, row, now)
+        if self.assessments:
+            await conn.execute(insert(t.assessments), self.assessments)
+        changed = [c for c in conversations.values() if c.get("changed")]
+        if changed:
+            c = t.conversations
+            await conn.execute(
+                update(c)
+                .where(c.c.id == bindparam("cid"))
+                .values(
+                    status=bindparam("new_status"),
+                    level=bindparam("new_level"),
+                    urgent=bindparam("new_urgent"),
+                    refer_to=bindparam("new_refer_to"),
+                    priority=bindparam("new_priority"),
+                    triage_state=bindparam("new_state"),
+                    waiting_since=bindparam("new_waiting_since"),
+                    updated_at=now,
+                ),
+                [
+                    {
+                        "cid": conv["id"],
+                        "new_status": conv["status"],
+                        "new_level": conv["level"],
+                        "new_urgent": conv["urgent"],
+                        "new_refer_to": conv["refer_to"],
+                        "new_priority": conv["priority"],
+                        "new_state": conv["state"],
+                        "new_waiting_since": conv["waiting_since"],
+                    }
+                    for conv in changed
+                ],
+            )
+
+
+def _bot_view(message_id: int, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    from server.views import iso
+
+    return {
+        "id": message_id,
+        "conversation_id": row["conversation_id"],
+        "direction": "out",
+        "author": "bot",
+        "author_name": None,
+        "channel": row["channel"],
+        "text": row["body"],
+        "internal": False,
+        "status": "queued",
+        "error": None,
+        "attachments": [],
+        "client_id": None,
+        "at": iso(now),
+    }
+
+
+async def _conversations(conn: AsyncConnection, ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    c = t.conversations
+    rows = await conn.execute(
+        select(
+            c.c.id,
+            c.c.status,
+            c.c.channel,
+            c.c.language,
+            c.c.triage_state,
+            c.c.level,
+            c.c.urgent,
+            c.c.priority,
+            c.c.refer_to,
+            c.c.waiting_since,
+            c.c.contact_id,
+        ).where(c.c.id.in_(ids))
+    )
+    return {
+        row.id: {
+            "id": row.id,
+            "status": row.status,
+            "channel": row.channel,
+            "language": row.language,
+            "state": row.triage_state or {},
+            "level": row.level,
+            "urgent": row.urgent,
+            "priority": row.priority,
+            "refer_to": row.refer_to,
+            "waiting_since": row.waiting_since,
+            "contact_id": row.contact_id,
+        }
+        for row in rows
+    }
+
+
+async def _prior_contacts(conn: AsyncConnection, receipt: Receipt, now: datetime) -> int:
+    c = t.conversations
+    count = (
+        await conn.execute(
+            select(func.count())
+            .select_from(c)
+            .where(
+                c.c.contact_id == receipt.contact_id,
+                c.c.id != receipt.conversation_id,
+                c.c.created_at >= now - timedelta(days=30),
+            )
+        )
+    ).scalar_one()
+    return int(count)

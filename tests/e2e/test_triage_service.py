@@ -1,0 +1,109 @@
+"""Triage in the running service: questions, self-help, escalation, danger, overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.support.clients import Counsellor, Visitor
+
+
+async def conversation(anna: Counsellor, conversation_id: int) -> dict:  # type: ignore[type-arg]
+    status, body = await anna.request("GET", f"/api/conversations/{conversation_id}")
+    assert status == 200
+    return dict(body)
+
+
+async def test_an_urgent_chat_jumps_the_queue_raises_the_alert_and_gets_crisis_contacts(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    await anna.connect_inbox()
+    waiting = await visitors().connect()
+    await waiting.send("Jeg vil gerne tale med en vejleder om SU")
+    await anna.log.wait_for("queue.updated", lambda e: len(e["items"]) == 1)
+
+    person = await visitors().connect()
+    ack = await person.send("jeg kan ikke mere og vil ikke leve mere")
+    alert = await anna.log.wait_for("triage.alert")
+    assert alert["conversation_id"] == ack["conversation_id"]
+    assert any(
+        "suicide" in reason.lower() or "dead" in reason.lower() for reason in alert["reasons"]
+    ), alert["reasons"]
+    queue = await anna.log.wait_for("queue.updated", lambda e: len(e["items"]) == 2)
+    top = queue["items"][0]
+    assert top["conversation_id"] == ack["conversation_id"] and top["urgent"] is True
+    crisis = await person.message(lambda m: m["author"] == "bot")
+    assert "70 201 201" in crisis["text"] or "112" in crisis["text"]
+    detail = await conversation(anna, ack["conversation_id"])
+    assert detail["urgent"] is True and detail["status"] == "waiting"
+    # No questions are asked of someone in danger: the only bot message is the crisis text.
+    assert [m for m in detail["messages"] if m["author"] == "bot"] == [
+        m for m in detail["messages"] if m["id"] == crisis["id"]
+    ]
+
+
+async def test_a_chat_gets_questions_one_at_a_time_and_is_queued_when_it_asks_for_a_person(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    visitor = await visitors("en").connect()
+    ack = await visitor.send("hi")
+    question = await visitor.message(lambda m: m["author"] == "bot")
+    assert question["text"].startswith("What would you like help with?")
+    assert "3. I'd like to talk to a counsellor" in question["text"]
+    detail = await conversation(anna, ack["conversation_id"])
+    assert detail["status"] == "bot"
+    _, queue = await anna.request("GET", "/api/queue")
+    assert queue["items"] == []
+
+    await visitor.send("3")
+    for _ in range(50):
+        detail = await conversation(anna, ack["conversation_id"])
+        if detail["status"] == "waiting":
+            break
+    assert detail["status"] == "waiting" and detail["level"] in ("brief", "face_to_face")
+    _, queue = await anna.request("GET", "/api/queue")
+    assert [i["conversation_id"] for i in queue["items"]] == [ack["conversation_id"]]
+    bot_questions = [m for m in detail["messages"] if m["author"] == "bot"]
+    assert len(bot_questions) == 1
+
+
+async def test_a_factual_question_gets_a_self_help_article_with_the_offer_of_a_person(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    visitor = await visitors("da").connect()
+    ack = await visitor.send("Hvornår er fristen for at søge ind på optagelse.dk?")
+    article = await visitor.message(lambda m: m["author"] == "bot")
+    assert "frist" in article["text"].lower()
+    assert "vejleder" in article["text"].lower()  # the offer of a counsellor
+    detail = await conversation(anna, ack["conversation_id"])
+    assert detail["level"] == "self_help" and detail["status"] == "bot"
+    assert detail["assessments"][-1]["source"] == "rules"
+    assert detail["assessments"][-1]["reasons"]
+
+
+async def test_a_counsellor_override_is_stored_with_its_reason(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    visitor = await visitors().connect()
+    ack = await visitor.send("Jeg vil gerne tale med en vejleder om at skifte uddannelse")
+    path = f"/api/conversations/{ack['conversation_id']}/triage"
+    status, body = await anna.request("PUT", path, json={"level": "face_to_face"})
+    assert status == 400 and body["error"]["code"] == "reason_required"
+    status, body = await anna.request(
+        "PUT",
+        path,
+        json={
+            "level": "face_to_face",
+            "refer_to": "study_guidance",
+            "reason": "Har været i kontakt fire gange uden fremskridt",
+        },
+    )
+    assert status == 200
+    detail = await conversation(anna, ack["conversation_id"])
+    assert detail["level"] == "face_to_face" and detail["triage"]["refer_to"] == "study_guidance"
+    override = detail["assessments"][-1]
+    assert override["source"] == "counsellor" and override["counsellor_id"] is not None
+    assert override["reasons"] == ["Har været i kontakt fire gange uden fremskridt"]

@@ -1,0 +1,72 @@
+"""Triage runs in the transaction that stores the message, on real databases."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server import tables as t
+from server.group_commit import GroupCommitWriter
+from server.messages import InboundMessage
+from server.settings import Settings
+from server.triage_step import TriageStep
+from tests.integration.test_intake import DAY
+from triage import TriageEngine, load_config
+
+
+def writer(engine: AsyncEngine, settings: Settings) -> GroupCommitWriter:
+    return GroupCommitWriter(
+        engine, DAY, TriageStep(TriageEngine(load_config(settings.config_dir)))
+    )
+
+
+async def rows(engine: AsyncEngine, table):  # type: ignore[no-untyped-def]
+    async with engine.connect() as conn:
+        return (await conn.execute(select(table).order_by(table.c.id))).all()
+
+
+async def test_a_question_is_stored_with_its_outbox_item_and_the_assessment(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    receipt = await writer(engine, settings).store(
+        InboundMessage("sms", "+4520000000", "SM1", "hej")
+    )
+    assert receipt.triage is not None and len(receipt.triage.bot_messages) == 1
+    messages = await rows(engine, t.messages)
+    assert [(m.direction, m.author_kind) for m in messages] == [("in", "contact"), ("out", "bot")]
+    assert "Svar 1" in messages[1].body  # the SMS phrasing, numbered choices included
+    outbox = await rows(engine, t.outbox_items)
+    assert [o.message_id for o in outbox] == [messages[1].id]
+    (conversation,) = await rows(engine, t.conversations)
+    assert conversation.status == "bot" and conversation.triage_state["questions_asked"]
+    (assessment,) = await rows(engine, t.assessments)
+    assert assessment.message_id == messages[0].id and assessment.source == "rules"
+
+
+async def test_danger_escalates_at_once_and_a_duplicate_is_not_assessed_twice(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    danger = InboundMessage("sms", "+4520000001", "SM2", "min far slår mig og jeg tør ikke gå hjem")
+    first = await store.store(danger)
+    again = await store.store(danger)
+    assert first.triage.alert_reasons and first.triage.joined_queue
+    assert again.duplicate and again.triage is None
+    (conversation,) = await rows(engine, t.conversations)
+    assert (conversation.status, conversation.urgent) == ("waiting", True)
+    assert conversation.priority >= 100
+    assert len(await rows(engine, t.assessments)) == 1
+    bot = [m for m in await rows(engine, t.messages) if m.author_kind == "bot"]
+    assert len(bot) == 1 and bot[0].meta["triage_action"] == "send_crisis_contacts"
+
+
+async def test_a_conversation_with_a_counsellor_is_not_triaged(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    first = await store.store(InboundMessage("chat", "v1", "v1:1", "jeg vil tale med en vejleder"))
+    async with engine.begin() as conn:
+        await conn.execute(t.conversations.update().values(status="active"))
+    later = await store.store(InboundMessage("chat", "v1", "v1:2", "hvornår er fristen?"))
+    assert later.conversation_id == first.conversation_id and later.triage is None
+    assert len(await rows(engine, t.assessments)) == 1
