@@ -29,10 +29,7 @@ MAX_BODY_BYTES = 1024 * 1024
 
 def create_app(settings: Settings) -> web.Application:
     """Only wiring: everything that starts or stops lives in a *_ctx function."""
-    from channels.webchat import CHANNEL as WEBCHAT
-    from channels.webchat import routes as webchat_routes
-    from channels.webchat.namespace import ChatNamespace
-    from channels.webchat.sender import WebChatSender
+    import channels.webchat
     from counsellor_ui import views as ui_views
     from server.web_helpers import error_middleware, security_headers_middleware
 
@@ -52,21 +49,22 @@ def create_app(settings: Settings) -> web.Application:
     sio = create_socket_server(settings)
     sio.attach(app)
     app[keys.sio] = sio
-    sio.register_namespace(ChatNamespace(app))
     sio.register_namespace(InboxNamespace(app))
-    notifier = Notifier(sio)
-    app[keys.notifier] = notifier
-    senders: dict[str, ChannelSender] = {WEBCHAT: WebChatSender(notifier)}
+    app[keys.notifier] = Notifier(sio)
+    senders: dict[str, ChannelSender] = {}
     app[keys.senders] = senders
 
     app.router.add_routes(health.routes)
     app.router.add_routes(api.routes)
-    webchat_routes.add_routes(app)
     ui_views.add_routes(app)
 
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(services_ctx)
     app.cleanup_ctx.append(outbox_ctx)
+    # Each channel adds its routes, sender and listeners; its start-up runs after
+    # the core's, so the database and the service layer are there for it.
+    for channel in (channels.webchat,):
+        channel.install(app)
     return app
 
 

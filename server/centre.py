@@ -29,6 +29,7 @@ from server.models import (
     Status,
     utcnow,
 )
+from server.outbox import advance_message_status
 from server.realtime import Notifier
 from server.settings import Settings
 from server.triage_step import TriageOutcome, TriageStep
@@ -238,6 +239,40 @@ class ContactCentre:
         await self.notifier.to_counsellors(
             "message.updated", {"conversation_id": conversation_id, "message": message}
         )
+
+    async def delivery_report(
+        self, channel: str, provider_id: str, status: str, error: str | None = None
+    ) -> bool:
+        """A provider's report on a message we sent. False when no such message exists;
+        a report that would move the status backwards is accepted and ignored."""
+        m = t.messages
+        async with self.engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    select(m.c.id, m.c.conversation_id).where(
+                        m.c.channel == channel,
+                        m.c.provider_id == provider_id,
+                        m.c.direction == "out",
+                    )
+                )
+            ).first()
+            if row is None:
+                return False
+            moved = await advance_message_status(conn, row.id, status, error=error)
+        if moved:
+            await self.delivery_changed(row.conversation_id, row.id)
+        return True
+
+    async def set_opt_out(self, channel: str, address: str, opted_out: bool) -> bool:
+        """Record that a person stopped (or resumed) messages on an address."""
+        a = t.contact_addresses
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(a)
+                .where(a.c.channel == channel, a.c.address == address)
+                .values(opted_out=opted_out, opted_out_at=utcnow() if opted_out else None)
+            )
+        return bool(result.rowcount)
 
     # -- reading -----------------------------------------------------------------------
 

@@ -50,6 +50,8 @@ class OutboundMessage:
     author_name: str | None
     created_at: str
     meta: dict[str, Any] = field(default_factory=dict)
+    # The person asked not to be sent anything here (SMS STOP): the outbox refuses.
+    opted_out: bool = False
 
 
 class SendError(Exception):

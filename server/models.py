@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -63,6 +63,9 @@ class ContactAddress(SQLModel, table=True):
     contact_id: int = Field(foreign_key="contact.id", index=True)
     channel: str
     address: str
+    # The person asked not to be sent anything on this address (SMS STOP).
+    opted_out: bool = False
+    opted_out_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -93,6 +96,8 @@ class Conversation(SQLModel, table=True):
     level: str | None = None
     refer_to: str | None = None
     triage_state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # Channel facts about the conversation (e.g. a phone call-back request).
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     previous_id: int | None = Field(default=None, foreign_key="conversation.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -121,6 +126,20 @@ class Message(SQLModel, table=True):
     error: str | None = None
     attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MessageBlob(SQLModel, table=True):
+    """Bytes that belong to a message: an e-mail's raw source, an attachment."""
+
+    __tablename__ = "message_blob"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    kind: str  # "raw" | "attachment"
+    filename: str | None = None
+    content_type: str = "application/octet-stream"
+    size: int = 0
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -119,6 +119,12 @@ class OutboxWorker:
         try:
             if sender is None:
                 raise SendError(f"no sender for channel {outbound.channel!r}", permanent=True)
+            if outbound.opted_out:
+                raise SendError(
+                    "the person has opted out of messages on this address",
+                    permanent=True,
+                    code="opted_out",
+                )
             provider_id = await sender.send(outbound)
         except SendError as exc:
             await self._record_failure(item_id, outbound, attempts + 1, exc)
@@ -141,9 +147,9 @@ class OutboxWorker:
                     .where(t.messages.c.id == item.message_id)
                 )
             ).one()
-            address = (
+            recipient = (
                 await conn.execute(
-                    select(t.contact_addresses.c.address)
+                    select(t.contact_addresses.c.address, t.contact_addresses.c.opted_out)
                     .where(
                         t.contact_addresses.c.contact_id == row.contact_id,
                         t.contact_addresses.c.channel == item.channel,
@@ -151,12 +157,14 @@ class OutboxWorker:
                     .order_by(t.contact_addresses.c.id.desc())
                     .limit(1)
                 )
-            ).scalar_one_or_none()
+            ).first()
+        address = recipient.address if recipient else None
         outbound = OutboundMessage(
             message_id=item.message_id,
             conversation_id=row.id,
             channel=item.channel,
             address=address or "",
+            opted_out=bool(recipient and recipient.opted_out),
             text=view["text"],
             author_kind=view["author"],
             author_name=view["author_name"],

@@ -15,6 +15,7 @@ from server.models import (
     Conversation,
     Counsellor,
     Message,
+    MessageBlob,
     OutboxItem,
     Referral,
 )
@@ -29,6 +30,7 @@ contact_addresses = _table(ContactAddress)
 counsellors = _table(Counsellor)
 conversations = _table(Conversation)
 messages = _table(Message)
+message_blobs = _table(MessageBlob)
 assessments = _table(Assessment)
 referrals = _table(Referral)
 outbox_items = _table(OutboxItem)
