@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server import tables as t
 from server.messages import InboundMessage, Receipt
 from server.models import Author, Delivery, Direction, Status
+from server.threads import threaded_conversation
 
 
 class DuplicateAfterWrite(Exception):
@@ -227,6 +228,14 @@ async def _target_for(
             conn, contact_id, inbound, now, None, initial_status
         )
         return _Target(contact_id, conversation_id, True, True)
+    if inbound.thread_refs or inbound.conversation_hint is not None:
+        thread = await threaded_conversation(conn, inbound, latest.contact_id)
+        if thread is not None:
+            # A reply to an earlier thread goes back to it, even long after it closed.
+            if thread.status == Status.CLOSED:
+                await _reopen(conn, thread.id, now)
+                return _Target(latest.contact_id, thread.id, False, True)
+            return _Target(latest.contact_id, thread.id, False, False)
     decision = decide_continuity(latest.status, latest.closed_at, latest.id, now, reopen_window)
     if decision.action == "new":
         conversation_id = await _open_conversation(
@@ -238,6 +247,11 @@ async def _target_for(
         await _reopen(conn, decision.previous_id, now)
         return _Target(latest.contact_id, decision.previous_id, False, True)
     return _Target(latest.contact_id, decision.previous_id, False, False)
+
+
+def _target_key(inbound: InboundMessage) -> tuple[Any, ...]:
+    """Messages with the same key go to the same conversation within one batch."""
+    return (inbound.channel, inbound.address, tuple(inbound.thread_refs), inbound.conversation_hint)
 
 
 async def store_batch(
@@ -255,22 +269,24 @@ async def store_batch(
     """
     addresses = list(dict.fromkeys((m.channel, m.address) for m in batch))
     latest = await _latest_by_address(conn, addresses)
-    targets: dict[tuple[str, str], _Target] = {}
+    targets: dict[tuple[Any, ...], _Target] = {}
     for inbound in batch:
-        key = (inbound.channel, inbound.address)
+        key = _target_key(inbound)
         if key not in targets:
             targets[key] = await _target_for(
-                conn, inbound, latest.get(key), now, reopen_window, initial_status
+                conn,
+                inbound,
+                latest.get((inbound.channel, inbound.address)),
+                now,
+                reopen_window,
+                initial_status,
             )
     unique: dict[tuple[str, str], InboundMessage] = {}
     for inbound in batch:
         unique.setdefault((inbound.channel, inbound.provider_id), inbound)
     stored = await _insert_messages(
         conn,
-        [
-            _message_row(targets[(m.channel, m.address)].conversation_id, m, now)
-            for m in unique.values()
-        ],
+        [_message_row(targets[_target_key(m)].conversation_id, m, now) for m in unique.values()],
     )
     await _touch(conn, {tg.conversation_id for tg in targets.values() if not tg.wrote}, now)
     receipts: list[Receipt] = []
@@ -282,7 +298,7 @@ async def store_batch(
                 replace(first_of[key], duplicate=True, new_conversation=False, joined_queue=False)
             )
             continue
-        target = targets[(inbound.channel, inbound.address)]
+        target = targets[_target_key(inbound)]
         message_id = stored.get(key)
         if message_id is not None:
             receipt = Receipt(
@@ -302,7 +318,29 @@ async def store_batch(
             receipt = found
         first_of[key] = receipt
         receipts.append(receipt)
+    await _store_blobs(conn, batch, receipts, now)
     return receipts
+
+
+async def _store_blobs(
+    conn: AsyncConnection, batch: list[InboundMessage], receipts: list[Receipt], now: datetime
+) -> None:
+    rows = [
+        {
+            "message_id": receipt.message_id,
+            "kind": blob.kind,
+            "filename": blob.filename,
+            "content_type": blob.content_type,
+            "size": len(blob.data),
+            "data": blob.data,
+            "created_at": now,
+        }
+        for inbound, receipt in zip(batch, receipts, strict=True)
+        if not receipt.duplicate
+        for blob in inbound.blobs
+    ]
+    if rows:
+        await conn.execute(insert(t.message_blobs), rows)
 
 
 async def store_inbound(

@@ -8,6 +8,16 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Blob:
+    """Bytes stored with a message: an e-mail's raw source, an attachment."""
+
+    kind: str  # "raw" | "attachment"
+    data: bytes
+    filename: str | None = None
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """One message from a person, translated from a provider by a channel."""
 
@@ -19,6 +29,13 @@ class InboundMessage:
     meta: dict[str, Any] = field(default_factory=dict)
     language: str | None = None
     name: str | None = None
+    # Provider ids of earlier messages on this channel that this one answers, the
+    # most specific first (an e-mail's In-Reply-To, then its References).
+    thread_refs: list[str] = field(default_factory=list)
+    # A conversation the channel has verified this message belongs to (a signed
+    # reply token); used when no thread_refs match.
+    conversation_hint: int | None = None
+    blobs: list[Blob] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

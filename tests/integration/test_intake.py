@@ -112,3 +112,57 @@ async def test_text_is_stored_exactly_as_written(engine: AsyncEngine) -> None:
             )
         ).scalar_one()
     assert body == text
+
+
+def mail(
+    provider_id: str,
+    refs: list[str] | None = None,
+    hint: int | None = None,
+    address: str = "ida@example.dk",
+) -> InboundMessage:
+    from server.messages import Blob
+
+    return InboundMessage(
+        channel="email",
+        address=address,
+        provider_id=provider_id,
+        text="tekst",
+        thread_refs=refs or [],
+        conversation_hint=hint,
+        blobs=[Blob("raw", b"From: ida\r\n\r\ntekst", None, "message/rfc822")],
+    )
+
+
+async def test_a_reply_threads_into_the_conversation_it_answers_even_when_closed(
+    engine: AsyncEngine,
+) -> None:
+    first = await store(engine, mail("<m1@ida>"))
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(t.conversations).values(status="closed", closed_at=utcnow() - timedelta(days=30))
+        )
+    other = await store(engine, mail("<m2@ida>"))  # no thread: a new conversation
+    assert other.conversation_id != first.conversation_id
+    reply = await store(engine, mail("<m3@ida>", refs=["<unknown@x>", "<m1@ida>"]))
+    assert reply.conversation_id == first.conversation_id and reply.joined_queue
+    by_hint = await store(engine, mail("<m4@ida>", hint=first.conversation_id))
+    assert by_hint.conversation_id == first.conversation_id
+
+
+async def test_someone_else_cannot_thread_into_a_persons_conversation(engine: AsyncEngine) -> None:
+    first = await store(engine, mail("<m1@ida>"))
+    stranger = await store(
+        engine,
+        mail("<s1@x>", refs=["<m1@ida>"], hint=first.conversation_id, address="someone@else.dk"),
+    )
+    assert stranger.conversation_id != first.conversation_id
+
+
+async def test_blobs_are_stored_with_the_message_once(engine: AsyncEngine) -> None:
+    receipt = await store(engine, mail("<m1@ida>"))
+    await store(engine, mail("<m1@ida>"))
+    async with engine.connect() as conn:
+        blobs = (await conn.execute(select(t.message_blobs))).all()
+    assert [(b.message_id, b.kind, b.data) for b in blobs] == [
+        (receipt.message_id, "raw", b"From: ida\r\n\r\ntekst")
+    ]
