@@ -12,10 +12,10 @@ from channels.webchat import CHANNEL
 from channels.webchat.events import from_view, visitor_message
 from server import keys, views
 from server.auth import InvalidToken
-from server.centre import queue_position
 from server.messages import InboundMessage
 from server.models import utcnow
 from server.queue import counsellors_online
+from server.queue_broadcast import queue_position
 from server.realtime import CHAT, StrictNamespace, conversation_room, refuse
 
 log = logging.getLogger(__name__)
