@@ -49,6 +49,8 @@ class Receiver:
         self.client = socketio.AsyncClient(reconnection=False)
 
         async def created(data: dict[str, Any]) -> None:
+            if data["message"].get("direction", "in") != "in":
+                return  # the bot's answers are not what is measured
             self.arrived[data["message"]["text"]] = time.perf_counter()
             if len(self.arrived) >= expected:
                 self.all_arrived.set()
