@@ -29,6 +29,7 @@ MAX_BODY_BYTES = 1024 * 1024
 
 def create_app(settings: Settings) -> web.Application:
     """Only wiring: everything that starts or stops lives in a *_ctx function."""
+    import channels.twilio
     import channels.webchat
     from counsellor_ui import views as ui_views
     from server.web_helpers import error_middleware, security_headers_middleware
@@ -63,9 +64,18 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(outbox_ctx)
     # Each channel adds its routes, sender and listeners; its start-up runs after
     # the core's, so the database and the service layer are there for it.
-    for channel in (channels.webchat,):
+    for channel in (channels.webchat, channels.twilio):
         channel.install(app)
+    app.on_shutdown.append(close_sockets)
     return app
+
+
+async def close_sockets(app: web.Application) -> None:
+    """Close this node's sockets first: an open websocket would hold the shutdown
+    until its timeout. Clients reconnect (to another node) and replay."""
+    sio = app[keys.sio]
+    await sio.eio.disconnect()
+    await sio.shutdown()
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:

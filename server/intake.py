@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server import tables as t
 from server.messages import InboundMessage, Receipt
-from server.models import Author, Delivery, Direction, Status
+from server.models import Delivery, Direction, Status
 from server.threads import threaded_conversation
 
 
@@ -91,13 +91,27 @@ async def _latest_by_address(
 
 
 async def _create_contact(conn: AsyncConnection, inbound: InboundMessage, now: datetime) -> int:
-    contact_id = (
-        await conn.execute(
-            insert(t.contacts)
-            .values(name=inbound.name, language=inbound.language, profile="", created_at=now)
-            .returning(t.contacts.c.id)
-        )
-    ).scalar_one()
+    """A contact for a new address: the one the same address has on a linked channel
+    (a number that texted before and now calls), else a new one."""
+    a = t.contact_addresses
+    contact_id = None
+    if inbound.linked_channels:
+        contact_id = (
+            await conn.execute(
+                select(a.c.contact_id)
+                .where(a.c.channel.in_(inbound.linked_channels), a.c.address == inbound.address)
+                .order_by(a.c.id)
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+    if contact_id is None:
+        contact_id = (
+            await conn.execute(
+                insert(t.contacts)
+                .values(name=inbound.name, language=inbound.language, profile="", created_at=now)
+                .returning(t.contacts.c.id)
+            )
+        ).scalar_one()
     await conn.execute(
         insert(t.contact_addresses).values(
             contact_id=contact_id, channel=inbound.channel, address=inbound.address, created_at=now
@@ -157,7 +171,7 @@ def _message_row(conversation_id: int, inbound: InboundMessage, now: datetime) -
         "conversation_id": conversation_id,
         "direction": Direction.IN.value,
         "channel": inbound.channel,
-        "author_kind": Author.CONTACT.value,
+        "author_kind": inbound.author,
         "author_id": None,
         "body": inbound.text,
         "internal": False,

@@ -36,6 +36,15 @@ class InboundMessage:
     # reply token); used when no thread_refs match.
     conversation_hint: int | None = None
     blobs: list[Blob] = field(default_factory=list)
+    # "contact" for what the person wrote or said; "system" for facts the channel
+    # records (a missed call), which triage does not assess.
+    author: str = "contact"
+    # Danger the channel itself established (a caller chose "I need to talk to
+    # someone now"): the conversation becomes urgent whatever the words say.
+    urgent_reason: str | None = None
+    # Other channels on which the same address is the same person (a phone
+    # number texts on "sms" and calls on "voice"): they share one contact.
+    linked_channels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

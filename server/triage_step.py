@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server import tables as t
 from server.messages import InboundMessage, Receipt
 from server.models import Status
+from server.triage_override import URGENT_PRIORITY
 from server.triage_writes import TriageWrites
 from triage import (
     AskQuestion,
@@ -56,6 +57,16 @@ def bot_text(action: AskQuestion | OfferSelfHelp | SendCrisisContacts, channel: 
     return action.text
 
 
+def _make_urgent(conv: dict[str, Any], reason: str, outcome: TriageOutcome, now: datetime) -> None:
+    """Danger the channel established: urgent and queued, whatever the words said."""
+    if not conv["urgent"]:
+        outcome.alert_reasons = [*(outcome.alert_reasons or []), reason]
+    conv.update(urgent=True, priority=max(conv["priority"], URGENT_PRIORITY), changed=True)
+    if conv["status"] == Status.BOT.value:
+        conv.update(status=Status.WAITING.value, waiting_since=now)
+    outcome.joined_queue = True
+
+
 class TriageStep:
     def __init__(self, engine: TriageEngine) -> None:
         self.engine = engine
@@ -73,7 +84,7 @@ class TriageStep:
         outcomes: dict[int, TriageOutcome] = {}
         for inbound, receipt in fresh:
             conv = conversations[receipt.conversation_id]
-            if conv["status"] not in TRIAGED:
+            if conv["status"] not in TRIAGED or inbound.author != "contact":
                 continue
             if receipt.new_conversation:
                 conv["prior"] = await _prior_contacts(conn, receipt, now)
@@ -90,6 +101,13 @@ class TriageStep:
                 receipt.conversation_id, TriageOutcome(receipt.conversation_id)
             )
             _apply(decision, conv, receipt, outcome, writes, now)
+            if inbound.urgent_reason:
+                _make_urgent(conv, inbound.urgent_reason, outcome, now)
+                writes.assessments[-1].update(
+                    urgent=True,
+                    priority=conv["priority"],
+                    reasons=[*writes.assessments[-1]["reasons"], inbound.urgent_reason],
+                )
         await writes.flush(conn, conversations, now)
         for outcome in outcomes.values():
             outcome.bot_messages = [writes.views[key] for key in writes.keys_of(outcome)]

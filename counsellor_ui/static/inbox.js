@@ -550,8 +550,13 @@
     if (!conv) return;
     conv.messages = conv.messages || [];
     const index = conv.messages.findIndex((m) => String(m.id) === String(msg.id));
-    if (index >= 0) conv.messages[index] = msg;
-    else conv.messages.push(msg);
+    if (index >= 0) {
+      // A late copy (the POST's answer, a replayed event) must not move the
+      // delivery status back, e.g. from "sent" to "queued".
+      const known = conv.messages[index];
+      if (deliveryRank(known.status) > deliveryRank(msg.status)) msg = { ...msg, status: known.status };
+      conv.messages[index] = msg;
+    } else conv.messages.push(msg);
 
     const list = $("timeline");
     const stick = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
@@ -560,6 +565,10 @@
     if (existing) existing.replaceWith(el);
     else insertMessageElement(list, el, Number(msg.id));
     if (stick || msg.direction === "out") list.scrollTop = list.scrollHeight;
+  }
+
+  function deliveryRank(status) {
+    return { queued: 1, sent: 2, delivered: 3, failed: 3 }[status] || 0;
   }
 
   function insertMessageElement(list, el, id) {
@@ -701,6 +710,7 @@
     });
     socket.on("conversation.updated", onConversationUpdated);
     socket.on("message.created", onMessageCreated);
+    socket.on("message.updated", onMessageUpdated);
     socket.on("triage.alert", onTriageAlert);
     socket.on("typing", onRemoteTyping);
   }
@@ -761,6 +771,12 @@
       state.unread.add(p.conversation_id);
       renderMine();
     }
+  }
+
+  /** The outbox moved a message's delivery status (sent, delivered, failed). */
+  function onMessageUpdated(p) {
+    if (!p || !p.message || !state.current || state.current.id !== p.conversation_id) return;
+    upsertMessage(p.message);
   }
 
   function onTriageAlert(p) {

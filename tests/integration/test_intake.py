@@ -166,3 +166,18 @@ async def test_blobs_are_stored_with_the_message_once(engine: AsyncEngine) -> No
     assert [(b.message_id, b.kind, b.data) for b in blobs] == [
         (receipt.message_id, "raw", b"From: ida\r\n\r\ntekst")
     ]
+
+
+async def test_a_number_that_texted_and_then_calls_is_one_contact(engine: AsyncEngine) -> None:
+    texted = await store(
+        engine, InboundMessage("sms", "+4512345678", "SM1", "hej", linked_channels=("voice",))
+    )
+    called = await store(
+        engine,
+        InboundMessage("voice", "+4512345678", "CA1:urgent", "opkald", linked_channels=("sms",)),
+    )
+    stranger = await store(
+        engine, InboundMessage("voice", "+4599999999", "CA2:x", "opkald", linked_channels=("sms",))
+    )
+    assert called.contact_id == texted.contact_id != stranger.contact_id
+    assert called.conversation_id != texted.conversation_id  # one conversation per channel

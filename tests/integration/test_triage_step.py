@@ -70,3 +70,32 @@ async def test_a_conversation_with_a_counsellor_is_not_triaged(
     later = await store.store(InboundMessage("chat", "v1", "v1:2", "hvornår er fristen?"))
     assert later.conversation_id == first.conversation_id and later.triage is None
     assert len(await rows(engine, t.assessments)) == 1
+
+
+async def test_channel_facts_are_not_triaged_and_channel_danger_is_urgent(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    missed = await store.store(
+        InboundMessage(
+            "voice", "+4520000002", "CA1:missed", "Ubesvaret opkald (no-answer).", author="system"
+        )
+    )
+    assert missed.triage is None
+    urgent = await store.store(
+        InboundMessage(
+            "voice",
+            "+4520000002",
+            "CA2:urgent",
+            "Opkald: valgte 3 i telefonmenuen",
+            urgent_reason="Caller chose 'I need to talk to someone now'",
+        )
+    )
+    assert urgent.triage.alert_reasons[-1] == "Caller chose 'I need to talk to someone now'"
+    (conversation,) = await rows(engine, t.conversations)
+    assert (conversation.status, conversation.urgent) == ("waiting", True)
+    assert conversation.priority >= 100
+    messages = await rows(engine, t.messages)
+    assert messages[0].author_kind == "system"
+    (assessment,) = await rows(engine, t.assessments)
+    assert assessment.urgent and "talk to someone now" in assessment.reasons[-1]

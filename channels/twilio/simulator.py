@@ -1,0 +1,139 @@
+"""/simulator: a phone in the browser for sandbox mode (no Twilio credentials).
+
+Inbound texts go through the same handler as Twilio's webhook (`handle_sms`), with
+a form built the way Twilio builds it; replies land in the simulator store.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from xml.etree import ElementTree
+
+import jinja2
+from aiohttp import web
+
+from channels.twilio.phone import normalise_number
+from channels.twilio.signature import plain_error
+from channels.twilio.simulator_store import SimulatorStore
+from channels.twilio.sms import handle_sms
+from server import keys
+from server.errors import Invalid
+from server.web_helpers import json_body
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+TOKEN_HEADER = "X-Simulator-Token"
+SIMULATOR: web.AppKey[SimulatorStore] = web.AppKey("twilio_simulator", SimulatorStore)
+SIMULATOR_TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey(
+    "twilio_templates", jinja2.Environment
+)
+SERVICE_NUMBER = "+4570000000"
+LABELS = {
+    "da": {
+        "title": "SMS-simulator",
+        "intro": "Sandkassetilstand: ingen beskeder forlader serveren.",
+        "number": "Dit telefonnummer",
+        "text": "Besked",
+        "send": "Send SMS",
+        "phone": "Telefonen",
+        "empty": "Ingen beskeder endnu.",
+        "you": "Dig",
+        "service": "Tjenesten",
+    },
+    "en": {
+        "title": "SMS simulator",
+        "intro": "Sandbox mode: no message leaves the server.",
+        "number": "Your phone number",
+        "text": "Message",
+        "send": "Send SMS",
+        "phone": "The phone",
+        "empty": "No messages yet.",
+        "you": "You",
+        "service": "The service",
+    },
+}
+
+
+def service_number(app: web.Application) -> str:
+    return app[keys.settings].twilio.from_number or SERVICE_NUMBER
+
+
+async def simulator_page(request: web.Request) -> web.Response:
+    language = request.query.get("language", "da")
+    language = language if language in LABELS else "da"
+    html = (
+        request.app[SIMULATOR_TEMPLATES]
+        .get_template("simulator.html")
+        .render(
+            language=language,
+            labels=LABELS[language],
+            token=request.app[SIMULATOR].token,
+            service_number=service_number(request.app),
+        )
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+def _check_token(request: web.Request) -> web.Response | None:
+    token = request.headers.get(TOKEN_HEADER, "")
+    if not secrets.compare_digest(token, request.app[SIMULATOR].token):
+        log.warning("simulator request without the page's token refused")
+        return plain_error(403, "missing or wrong X-Simulator-Token")
+    return None
+
+
+async def simulator_messages(request: web.Request) -> web.Response:
+    refused = _check_token(request)
+    if refused is not None:
+        return refused
+    try:
+        after = int(request.query.get("after", "0"))
+    except ValueError as exc:
+        raise Invalid("after must be a number") from exc
+    number = request.query.get("number")
+    number = normalise_number(number) if number else None
+    return web.json_response({"messages": request.app[SIMULATOR].since(after, number)})
+
+
+async def simulator_send(request: web.Request) -> web.Response:
+    refused = _check_token(request)
+    if refused is not None:
+        return refused
+    data = await json_body(request, "from", "text")
+    sender, text = data["from"], data["text"]
+    if not isinstance(sender, str) or not sender.strip():
+        raise Invalid("from must be a phone number")
+    if not isinstance(text, str) or not text.strip() or len(text) > 1600:
+        raise Invalid("text must have 1 to 1600 characters")
+    sid = "SMsim" + secrets.token_hex(14)
+    form = {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "AccountSid": "ACsandbox",
+        "From": sender.strip(),
+        "To": service_number(request.app),
+        "Body": text,
+        "NumMedia": "0",
+    }
+    store = request.app[SIMULATOR]
+    answer = await handle_sms(request.app, form)
+    if answer.status != 200:
+        return answer
+    number = normalise_number(sender)
+    store.add_inbound(sid, number, text)
+    # A keyword answered in the TwiML itself (HELP) reaches the phone too.
+    for reply in ElementTree.fromstring(answer.text or "<Response/>").iter("Message"):
+        store.add_outbound(number, reply.text or "", "system")
+    return web.json_response({"sid": sid, "twiml": answer.text}, status=201)
+
+
+def add_routes(app: web.Application) -> None:
+    app[SIMULATOR_TEMPLATES] = jinja2.Environment(
+        loader=jinja2.PackageLoader("channels.twilio"), autoescape=True
+    )
+    app.router.add_get("/simulator", simulator_page)
+    app.router.add_get("/simulator/api/messages", simulator_messages)
+    app.router.add_post("/simulator/api/sms", simulator_send)
+    app.router.add_static("/static/twilio/", STATIC)
