@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
@@ -37,6 +38,14 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def default_name(email: str) -> str:
+    """'anna.jensen@…' → 'Anna Jensen': visitors see the first name, never an address."""
+    local = email.split("@")[0]
+    return (
+        " ".join(part.capitalize() for part in re.split(r"[._\-+]+", local) if part) or "Vejleder"
+    )
+
+
 async def create_counsellor(
     engine: AsyncEngine, email: str, password: str, role: str, name: str | None = None
 ) -> Identity:
@@ -47,7 +56,7 @@ async def create_counsellor(
         raise Invalid(f"role must be one of {', '.join(r.value for r in Role)}")
     if len(password) < 8:
         raise Invalid("the password must have at least 8 characters")
-    display = name or email.split("@")[0]
+    display = name or default_name(email)
     try:
         async with engine.begin() as conn:
             new_id = (

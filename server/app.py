@@ -29,6 +29,7 @@ MAX_BODY_BYTES = 1024 * 1024
 
 def create_app(settings: Settings) -> web.Application:
     """Only wiring: everything that starts or stops lives in a *_ctx function."""
+    import channels.email
     import channels.twilio
     import channels.webchat
     from counsellor_ui import views as ui_views
@@ -64,7 +65,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(outbox_ctx)
     # Each channel adds its routes, sender and listeners; its start-up runs after
     # the core's, so the database and the service layer are there for it.
-    for channel in (channels.webchat, channels.twilio):
+    for channel in (channels.webchat, channels.twilio, channels.email):
         channel.install(app)
     app.on_shutdown.append(close_sockets)
     return app

@@ -12,6 +12,12 @@ from server import db, keys
 routes = web.RouteTableDef()
 
 
+@routes.get("/favicon.ico")
+async def favicon(request: web.Request) -> web.Response:
+    # No icon yet; an empty answer keeps browsers from logging a 404 on every page.
+    return web.Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
+
+
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})

@@ -45,6 +45,9 @@ class InboundMessage:
     # Other channels on which the same address is the same person (a phone
     # number texts on "sms" and calls on "voice"): they share one contact.
     linked_channels: tuple[str, ...] = ()
+    # Sent by a machine on the person's behalf (an out-of-office, list mail):
+    # stored and shown, but never assessed or answered automatically.
+    automatic: bool = False
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ from triage import (
 )
 
 TRIAGED = (Status.BOT.value, Status.WAITING.value)
+# Channels where a new conversation always gets an answer at once (see _acknowledge).
+ACKNOWLEDGED_CHANNELS = frozenset({"email"})
 
 
 @dataclass
@@ -71,6 +73,26 @@ class TriageStep:
     def __init__(self, engine: TriageEngine) -> None:
         self.engine = engine
 
+    def _acknowledge(
+        self,
+        receipt: Receipt,
+        conv: dict[str, Any],
+        decision: Decision,
+        outcome: TriageOutcome,
+        writes: TriageWrites,
+    ) -> None:
+        """Someone who wrote where people do not wait at the screen hears that it
+        arrived, even when triage had nothing to ask (it queued them at once)."""
+        texts = self.engine.config.messages["acknowledgement"]
+        language = decision.state.language or conv["language"] or "da"
+        writes.bot_message(
+            outcome,
+            receipt.conversation_id,
+            conv["channel"],
+            texts.get(language, texts["da"]),
+            {"triage_action": "acknowledge", "language": language},
+        )
+
     async def run(
         self,
         conn: AsyncConnection,
@@ -84,7 +106,7 @@ class TriageStep:
         outcomes: dict[int, TriageOutcome] = {}
         for inbound, receipt in fresh:
             conv = conversations[receipt.conversation_id]
-            if conv["status"] not in TRIAGED or inbound.author != "contact":
+            if conv["status"] not in TRIAGED or inbound.author != "contact" or inbound.automatic:
                 continue
             if receipt.new_conversation:
                 conv["prior"] = await _prior_contacts(conn, receipt, now)
@@ -101,6 +123,12 @@ class TriageStep:
                 receipt.conversation_id, TriageOutcome(receipt.conversation_id)
             )
             _apply(decision, conv, receipt, outcome, writes, now)
+            if (
+                receipt.new_conversation
+                and inbound.channel in ACKNOWLEDGED_CHANNELS
+                and not writes.keys_of(outcome)
+            ):
+                self._acknowledge(receipt, conv, decision, outcome, writes)
             if inbound.urgent_reason:
                 _make_urgent(conv, inbound.urgent_reason, outcome, now)
                 writes.assessments[-1].update(

@@ -20,7 +20,7 @@ async def test_counsellor_claims_replies_notes_and_closes_in_the_inbox(
     await expect(page.locator("#login-view")).to_be_visible()
     await screenshot(page, "inbox-login-da")
     await inbox_login(page, server.url, "anna@example.org")
-    await expect(page.locator("#me-name")).to_have_text("anna")
+    await expect(page.locator("#me-name")).to_have_text("Anna")
     await expect(page.locator("#queue-empty")).to_be_visible()
 
     # The chat arrives live, with no reload.

@@ -22,8 +22,9 @@ async def test_conversation_and_unsent_replies_survive_a_restart(tmp_path: Path)
         await anna.login()
         conversation_id = ack["conversation_id"]
         await anna.request("POST", f"/api/conversations/{conversation_id}/claim")
-        _, reply = await anna.request("POST", f"/api/conversations/{conversation_id}/messages",
-                                      json={"text": "Jeg er her"})
+        _, reply = await anna.request(
+            "POST", f"/api/conversations/{conversation_id}/messages", json={"text": "Jeg er her"}
+        )
         await visitor.message(lambda m: m["id"] == reply["message"]["id"])
         await visitor.disconnect()
         await anna.close()
@@ -33,8 +34,11 @@ async def test_conversation_and_unsent_replies_survive_a_restart(tmp_path: Path)
 
         anna = Counsellor(node.url, "anna@example.org", PASSWORD)
         await anna.login()
-        _, later = await anna.request("POST", f"/api/conversations/{conversation_id}/messages",
-                                      json={"text": "Er du der stadig?"})
+        _, later = await anna.request(
+            "POST",
+            f"/api/conversations/{conversation_id}/messages",
+            json={"text": "Er du der stadig?"},
+        )
         visitor.base_url = node.url
         await visitor.connect(last_seen_id=reply["message"]["id"])
         session = await visitor.log.wait_for("session")

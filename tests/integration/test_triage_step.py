@@ -99,3 +99,44 @@ async def test_channel_facts_are_not_triaged_and_channel_danger_is_urgent(
     assert messages[0].author_kind == "system"
     (assessment,) = await rows(engine, t.assessments)
     assert assessment.urgent and "talk to someone now" in assessment.reasons[-1]
+
+
+async def test_a_new_email_conversation_queued_at_once_still_gets_an_acknowledgement(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    queued = await store.store(
+        InboundMessage(
+            "email",
+            "ida@example.dk",
+            "<m1@ida>",
+            "Jeg vil gerne tale med en vejleder.",
+            language="da",
+        )
+    )
+    assert queued.triage.joined_queue
+    (ack,) = queued.triage.bot_messages
+    assert ack["text"].startswith("Tak for din henvendelse")
+    later = await store.store(
+        InboundMessage(
+            "email",
+            "ida@example.dk",
+            "<m2@ida>",
+            "Jeg vil gerne tale med en vejleder.",
+            language="da",
+        )
+    )
+    assert later.triage is None or later.triage.bot_messages == []  # once, not every mail
+
+
+async def test_automatic_mail_is_stored_but_never_assessed(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    away = await store.store(
+        InboundMessage(
+            "email", "bo@example.dk", "<ooo@bo>", "Jeg er på ferie til mandag.", automatic=True
+        )
+    )
+    assert away.triage is None and not away.duplicate
+    assert await rows(engine, t.assessments) == []

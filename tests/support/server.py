@@ -34,6 +34,8 @@ class ServerProcess:
             "EGUIDANCE_SERVER__DATA_DIR": str(workdir / "data"),
             "EGUIDANCE_SERVER__SECRET_KEY": "e2e-shared-secret-key",
             "EGUIDANCE_OPENING_HOURS__MODE": "always_open",
+            # Every node its own SMTP port, so several can run at once.
+            "EGUIDANCE_EMAIL__LISTEN_PORT": str(free_port()),
             **(env or {}),
         }
         self.log_path = workdir / f"{name}.log"

@@ -62,3 +62,11 @@ def test_rate_limiter_counts_per_key_in_a_window() -> None:
     assert not limiter.allow("a", now=2)
     assert limiter.allow("b", now=2)
     assert limiter.allow("a", now=61.5)
+
+
+def test_a_counsellor_without_a_name_gets_one_from_the_address_not_the_address() -> None:
+    from server.accounts import default_name
+
+    assert default_name("anna.jensen@example.org") == "Anna Jensen"
+    assert default_name("bo@example.org") == "Bo"
+    assert default_name("...@example.org") == "Vejleder"

@@ -1,0 +1,104 @@
+"""From received bytes to what the core stores: a message, or a delivery report."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from channels.email.bounces import read_bounce
+from channels.email.loops import automatic_reasons
+from channels.email.parsing import ParsedMail, header, parse_mail
+from channels.email.reply_token import find_conversation, split_plus
+from server.centre import ContactCentre
+from server.messages import Blob, InboundMessage
+
+log = logging.getLogger(__name__)
+CHANNEL = "email"
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What the SMTP answer should say."""
+
+    code: int
+    text: str
+
+    @property
+    def reply(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+def to_inbound(
+    parsed: ParsedMail, raw: bytes, envelope_sender: str, recipients: list[str], secret_key: str
+) -> InboundMessage:
+    reasons = automatic_reasons(parsed.message, envelope_sender)
+    tags = [tag for _, tag in (split_plus(r) for r in recipients) if tag]
+    for name in ("To", "Cc", "Delivered-To"):
+        value = header(parsed.message, name)
+        if "+" in value:
+            tags.append(value)
+    hint = find_conversation(secret_key, [*tags, parsed.subject])
+    meta: dict[str, object] = {
+        "subject": parsed.subject,
+        "message_id": parsed.message_id,
+        # The thread's ids up to this message, for the References of our answer.
+        "references": [*parsed.references, *parsed.in_reply_to][-20:],
+        "automatic": bool(reasons),
+        "html_only": parsed.html_only,
+    }
+    if reasons:
+        meta["automatic_reasons"] = reasons
+    if parsed.language:
+        meta["language"] = parsed.language
+    if parsed.full_text != parsed.text:
+        meta["full_text"] = parsed.full_text
+    blobs = [Blob("raw", raw, None, "message/rfc822")]
+    blobs += [
+        Blob("attachment", a.data, a.filename, a.content_type)
+        for a in parsed.attachments
+        if not a.dropped
+    ]
+    return InboundMessage(
+        channel=CHANNEL,
+        address=parsed.address,
+        provider_id=parsed.message_id,
+        text=parsed.text or parsed.full_text,
+        attachments=[a.listing() for a in parsed.attachments],
+        meta=meta,
+        language=parsed.language,
+        name=parsed.name,
+        thread_refs=parsed.thread_refs,
+        conversation_hint=hint,
+        blobs=blobs,
+        automatic=bool(reasons),
+    )
+
+
+async def deliver(
+    centre: ContactCentre,
+    secret_key: str,
+    raw: bytes,
+    envelope_sender: str,
+    recipients: list[str],
+) -> Delivered:
+    """Store the mail (or apply the bounce); exceptions mean "try again later"."""
+    parsed = parse_mail(raw, envelope_sender)
+    bounce = read_bounce(parsed.message, envelope_sender)
+    if bounce is not None:
+        if bounce.original_message_id is None:
+            log.warning("bounce without the original Message-ID ignored: %s", bounce.reason)
+        elif bounce.permanent:
+            found = await centre.delivery_report(
+                CHANNEL, bounce.original_message_id, "failed", bounce.reason
+            )
+            log.info(
+                "bounce for %s (%s): known=%s", bounce.original_message_id, bounce.reason, found
+            )
+        return Delivered(250, "2.0.0 OK: delivery report received")
+    if not parsed.address or "@" not in parsed.address:
+        return Delivered(550, "5.1.7 no sender address in From or the envelope")
+    inbound = to_inbound(parsed, raw, envelope_sender, recipients, secret_key)
+    receipt = await centre.receive(inbound)
+    if receipt.duplicate:
+        return Delivered(250, "2.0.0 OK: already received")
+    return Delivered(250, "2.0.0 OK: received")

@@ -1,0 +1,258 @@
+"""E-mail through the real server process: our SMTP listener receiving, an aiosmtpd
+sink standing in for the outgoing relay, a counsellor on the REST API."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.support.clients import Counsellor
+from tests.support.server import ServerProcess, free_port
+
+SERVICE = "vejledning@example.org"
+PASSWORD = "correct-horse-battery"
+DATA = Path(__file__).resolve().parents[1] / "data" / "email"
+
+
+class Sink:
+    """The outgoing relay: keeps every mail the service sends."""
+
+    def __init__(self) -> None:
+        self.mails: list[EmailMessage] = []
+        self.changed = asyncio.Condition()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        mail = message_from_bytes(envelope.original_content or b"", policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        async with self.changed:
+            self.mails.append(mail)
+            self.changed.notify_all()
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.mails if m["To"].addresses[0].addr_spec == address]
+
+    async def wait_count(self, address: str, count: int, limit_s: float = 15) -> list[EmailMessage]:
+        async with asyncio.timeout(limit_s), self.changed:
+            while len(self.to(address)) < count:
+                await self.changed.wait()
+        return self.to(address)
+
+
+@dataclass
+class MailNode:
+    server: ServerProcess
+    sink: Sink
+    smtp_port: int
+
+    async def send(self, mail: EmailMessage, sender: str | None = None) -> None:
+        await aiosmtplib.send(
+            mail, hostname="127.0.0.1", port=self.smtp_port, sender=sender, start_tls=False
+        )
+
+
+@pytest.fixture
+async def node(tmp_path: Path) -> AsyncIterator[MailNode]:
+    sink = Sink()
+    sink_port = free_port()
+    relay = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(sink, hostname="relay.test"), "127.0.0.1", sink_port
+    )
+    smtp_port = free_port()
+    server = ServerProcess(
+        tmp_path / "node",
+        {
+            "EGUIDANCE_EMAIL__LISTEN_PORT": str(smtp_port),
+            "EGUIDANCE_EMAIL__SMTP_HOST": "127.0.0.1",
+            "EGUIDANCE_EMAIL__SMTP_PORT": str(sink_port),
+            "EGUIDANCE_EMAIL__SMTP_TLS": "none",
+            "EGUIDANCE_OUTBOX__POLL_INTERVAL_S": "0.2",
+        },
+    )
+    server.add_user("anna@example.org", PASSWORD, "counsellor")
+    await asyncio.to_thread(server.start)
+    yield MailNode(server, sink, smtp_port)
+    server.stop()
+    relay.close()
+    await relay.wait_closed()
+
+
+@pytest.fixture
+async def anna(node: MailNode) -> AsyncIterator[Counsellor]:
+    counsellor = Counsellor(node.server.url, "anna@example.org", PASSWORD)
+    await counsellor.login()
+    yield counsellor
+    await counsellor.close()
+
+
+def person_mail(
+    text: str, subject: str = "Spørgsmål om uddannelse", in_reply_to: str | None = None
+) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = "Mette Ærø <Mette.Aero@Example.DK>"
+    mail["To"] = f"eGuidance <{SERVICE}>"
+    mail["Subject"] = subject
+    mail["Message-ID"] = make_msgid(domain="example.dk")
+    if in_reply_to:
+        mail["In-Reply-To"] = in_reply_to
+        mail["References"] = in_reply_to
+    mail.set_content(text)
+    return mail
+
+
+async def email_conversation(anna: Counsellor) -> dict[str, Any]:
+    status, body = await anna.request("GET", "/api/conversations")
+    assert status == 200, body
+    found = [c for c in body["items"] if c["channel"] == "email"]
+    assert len(found) == 1, found
+    status, conversation = await anna.request(
+        "GET", f"/api/conversations/{found[0]['conversation_id']}"
+    )
+    assert status == 200
+    return dict(conversation)
+
+
+async def wait_messages(
+    anna: Counsellor, predicate: Callable[[list[dict[str, Any]]], bool], limit_s: float = 10
+) -> dict[str, Any]:
+    async with asyncio.timeout(limit_s):
+        while True:
+            conversation = await email_conversation(anna)
+            if predicate(conversation["messages"]):
+                return conversation
+            await asyncio.sleep(0.2)
+
+
+def send_null_sender(port: int, raw: bytes) -> None:
+    """A bounce comes with an empty return path (MAIL FROM:<>)."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+        client.sendmail("", [SERVICE], raw)
+
+
+FIRST = "Hej, jeg vil gerne høre lidt om mine muligheder."
+
+
+async def test_mail_receipt_counsellor_reply_and_threaded_answer(
+    node: MailNode, anna: Counsellor
+) -> None:
+    first = person_mail(FIRST)
+    await node.send(first)
+    (receipt,) = await node.sink.wait_count("mette.aero@example.dk", 1)
+    assert receipt["In-Reply-To"] == first["Message-ID"]
+    assert receipt["Auto-Submitted"] == "auto-replied"
+    assert receipt["Subject"].startswith("Re: Spørgsmål om uddannelse [#")
+    receipt_text = receipt.get_body(("plain",)).get_content()
+    assert "Vi har modtaget din mail" in receipt_text and "70 201 201" in receipt_text
+    assert receipt.get_body(("html",)) is not None
+
+    conversation = await email_conversation(anna)
+    assert conversation["messages"][0]["text"] == FIRST
+    status, _ = await anna.request("POST", f"/api/conversations/{conversation['id']}/claim")
+    assert status == 200
+    status, _ = await anna.request(
+        "POST",
+        f"/api/conversations/{conversation['id']}/messages",
+        json={"text": "Hej Mette\n\nHvad interesserer dig mest?"},
+    )
+    assert status == 201
+    _, reply = await node.sink.wait_count("mette.aero@example.dk", 2)
+    assert reply["In-Reply-To"] == first["Message-ID"]
+    assert first["Message-ID"] in reply["References"]
+    assert reply["Auto-Submitted"] is None
+    assert "Hvad interesserer dig mest?" in reply.get_body(("plain",)).get_content()
+    assert "Hvad interesserer dig mest?" in reply.get_body(("html",)).get_content()
+    assert reply["Message-ID"] != receipt["Message-ID"]
+
+    answer = person_mail(
+        "Jeg kan godt lide at arbejde med mennesker.\n\n"
+        "Den 3. mar. 2025 kl. 10.12 skrev Anna:\n> Hvad interesserer dig mest?",
+        subject="Re: Spørgsmål om uddannelse",
+        in_reply_to=reply["Message-ID"],
+    )
+    await node.send(answer)
+    conversation = await wait_messages(
+        anna, lambda ms: ms[-1]["text"] == "Jeg kan godt lide at arbejde med mennesker."
+    )
+    sent = [m for m in conversation["messages"] if m["direction"] == "out"]
+    assert all(m["status"] == "sent" for m in sent), sent
+    await asyncio.sleep(1)
+    assert len(node.sink.to("mette.aero@example.dk")) == 2  # no second receipt
+
+
+async def test_out_of_office_reply_gets_no_automatic_answer(
+    node: MailNode, anna: Counsellor
+) -> None:
+    await node.send(person_mail(FIRST))
+    (receipt,) = await node.sink.wait_count("mette.aero@example.dk", 1)
+    ooo = person_mail("Jeg er på ferie til og med 10. marts.", subject="Automatisk svar")
+    ooo["In-Reply-To"] = receipt["Message-ID"]
+    ooo["Auto-Submitted"] = "auto-replied"
+    await node.send(ooo)
+    await wait_messages(anna, lambda ms: any("ferie" in m["text"] for m in ms))
+    await asyncio.sleep(2)
+    assert len(node.sink.to("mette.aero@example.dk")) == 1
+
+
+async def test_bounce_marks_the_outbound_message_failed(node: MailNode, anna: Counsellor) -> None:
+    await node.send(person_mail(FIRST))
+    (receipt,) = await node.sink.wait_count("mette.aero@example.dk", 1)
+    dsn = (
+        (DATA / "bounce_dsn.eml")
+        .read_bytes()
+        .replace(b"<eguidance.42.a1b2c3d4e5f60718@example.org>", receipt["Message-ID"].encode())
+    )
+    await asyncio.to_thread(send_null_sender, node.smtp_port, dsn)
+    conversation = await wait_messages(
+        anna, lambda ms: any(m["direction"] == "out" and m["status"] == "failed" for m in ms)
+    )
+    failed = [m for m in conversation["messages"] if m["status"] == "failed"]
+    assert "5.1.1" in (failed[0]["error"] or "")
+    _, body = await anna.request("GET", "/api/conversations")
+    assert len([c for c in body["items"] if c["channel"] == "email"]) == 1  # no new one
+
+
+async def test_wrong_recipient_and_oversize_are_refused(node: MailNode) -> None:
+    with pytest.raises(aiosmtplib.SMTPRecipientsRefused) as refused:
+        await aiosmtplib.send(
+            person_mail("Hej"),
+            recipients=["someone@example.org"],
+            hostname="127.0.0.1",
+            port=node.smtp_port,
+        )
+    assert refused.value.recipients[0].code == 550
+    big = person_mail("x" * (11 * 1024 * 1024))
+    with pytest.raises(aiosmtplib.SMTPResponseException) as oversize:
+        await node.send(big)
+    assert oversize.value.code == 552
+
+
+async def test_fixture_messages_through_the_listener(node: MailNode, anna: Counsellor) -> None:
+    """A windows-1252 message with æøå and one with an attachment, over real SMTP."""
+    for name in ("windows1252_8bit.eml", "attachment_pdf.eml"):
+        await aiosmtplib.send(
+            (DATA / name).read_bytes(),
+            sender="x@example.dk",
+            recipients=[SERVICE],
+            hostname="127.0.0.1",
+            port=node.smtp_port,
+        )
+    _, body = await anna.request("GET", "/api/conversations")
+    texts = []
+    for item in body["items"]:
+        _, conversation = await anna.request("GET", f"/api/conversations/{item['conversation_id']}")
+        texts.append(conversation["messages"][0])
+    by_text = {m["text"].split("\n")[0]: m for m in texts}
+    assert "Hej med jer," in by_text
+    cv = by_text["Hej, her er mit CV. Kan I se på det inden min ansøgning?"]
+    assert cv["attachments"][0]["filename"] == "CV – Line Nørgaard.pdf"
