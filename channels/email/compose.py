@@ -12,7 +12,6 @@ from email.utils import format_datetime, formataddr
 
 import jinja2
 
-from channels.email.context import ThreadContext
 from channels.email.loops import AUTO_REPLIED
 from channels.email.reply_token import make_token, plus_address, strip_subject_tag, subject_tag
 from channels.email.texts import TEXTS, expected_answer, language_of
@@ -20,6 +19,7 @@ from server.hours import OpeningHours
 from server.messages import OutboundMessage
 from server.models import utcnow
 from server.settings import Settings
+from server.thread_context import ThreadContext
 
 REPLY_PREFIX = re.compile(r"^\s*((re|sv|aw|vs|fw|fwd|vb)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 MAX_REFERENCES = 10

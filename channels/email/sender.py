@@ -11,12 +11,12 @@ import jinja2
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.email.compose import Composed, compose, templates
-from channels.email.context import ThreadContext, thread_context
 from channels.email.loops import BOT_MAILS_PER_DAY, RECEIPTS_PER_DAY
 from channels.email.sandbox import Mailbox
 from server.hours import OpeningHours
 from server.messages import OutboundMessage, SendError
 from server.settings import EmailSettings, Settings
+from server.thread_context import ThreadContext, thread_context
 
 log = logging.getLogger(__name__)
 TLS_MODES = {"starttls", "tls", "none"}

@@ -7,7 +7,6 @@ from email import message_from_bytes, policy
 import pytest
 
 from channels.email.compose import Composed, compose, reply_subject, templates
-from channels.email.context import ThreadContext
 from channels.email.reply_token import (
     find_conversation,
     make_token,
@@ -19,6 +18,7 @@ from channels.email.sender import check_loop_rules
 from server.hours import OpeningHours
 from server.messages import OutboundMessage, SendError
 from server.settings import OpeningHoursSettings, Settings
+from server.thread_context import ThreadContext
 
 SECRET = "unit-test-secret"
 

@@ -1,8 +1,5 @@
-"""What the sender needs to know about a conversation that OutboundMessage does not carry.
-
-A read-only query on the core's tables. It belongs in the server (the outbox could
-hand it over as OutboundMessage.thread); until the owner adds that, it lives here.
-"""
+"""What a threaded channel (e-mail) needs to know about the conversation of a message
+it sends: what it answers, and the counts its loop rules need."""
 
 from __future__ import annotations
 
@@ -16,8 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server import tables as t
 from server.messages import OutboundMessage
 from server.models import utcnow
-
-CHANNEL = "email"
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ async def thread_context(engine: AsyncEngine, outbound: OutboundMessage) -> Thre
                 .where(
                     m.c.conversation_id == outbound.conversation_id,
                     m.c.direction == "in",
-                    m.c.channel == CHANNEL,
+                    m.c.channel == outbound.channel,
                     m.c.id < outbound.message_id,
                 )
                 .order_by(m.c.id.desc())
@@ -83,7 +78,7 @@ async def thread_context(engine: AsyncEngine, outbound: OutboundMessage) -> Thre
             .join(c, c.c.id == m.c.conversation_id)
             .where(
                 c.c.contact_id == contact_id,
-                m.c.channel == CHANNEL,
+                m.c.channel == outbound.channel,
                 m.c.direction == "out",
                 m.c.author_kind == "bot",
                 m.c.status.in_(("sent", "delivered")),
