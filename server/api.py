@@ -5,10 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
-from server import accounts, keys, triage_override, views
+from server import accounts, keys, stats, triage_override, views
 from server import tables as t
 from server.auth import CSRF_COOKIE, SESSION_COOKIE
-from server.errors import Invalid, NotAuthenticated, TooManyRequests
+from server.errors import Forbidden, Invalid, NotAuthenticated, TooManyRequests
+from server.models import utcnow
 from server.openapi import openapi_document
 from server.web_helpers import client_address, current_counsellor, json_body, path_id
 
@@ -178,6 +179,23 @@ async def override_triage(request: web.Request) -> web.Response:
     who = await current_counsellor(request)
     body = await json_body(request)
     result = await triage_override.override(request.app[keys.centre], path_id(request), who, body)
+    return web.json_response(result)
+
+
+@routes.get("/api/stats")
+async def get_stats(request: web.Request) -> web.Response:
+    """Supervisors only: volumes, first-response times, triage override rates."""
+    who = await current_counsellor(request)
+    if not who.is_supervisor:
+        raise Forbidden("statistics are for supervisors and admins", "supervisors_only")
+    try:
+        days = int(request.query.get("days", "30"))
+    except ValueError as exc:
+        raise Invalid("days must be a whole number") from exc
+    if not 1 <= days <= 366:
+        raise Invalid("days must be between 1 and 366")
+    async with request.app[keys.engine].connect() as conn:
+        result = await stats.statistics_since(conn, stats.since_days(days, utcnow()))
     return web.json_response(result)
 
 

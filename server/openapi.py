@@ -185,6 +185,15 @@ def openapi_document(public_url: str) -> dict[str, Any]:
                     path_id=True,
                 )
             },
+            "/api/stats": {
+                "get": {
+                    **_op(
+                        "Supervisors: volumes, first-response times, triage override rate per rule",
+                        errors=("401", "403"),
+                    ),
+                    "parameters": [{"name": "days", "in": "query", "schema": INT}],
+                }
+            },
             "/api/conversations/{id}/triage": {
                 "put": _op(
                     "Override the triage, with a reason",

@@ -107,3 +107,28 @@ async def test_a_counsellor_override_is_stored_with_its_reason(
     override = detail["assessments"][-1]
     assert override["source"] == "counsellor" and override["counsellor_id"] is not None
     assert override["reasons"] == ["Har været i kontakt fire gange uden fremskridt"]
+
+
+async def test_the_statistics_show_the_override_rate_per_rule_to_supervisors_only(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    sara = await counsellors("sara@example.org").login()
+    visitor = await visitors().connect()
+    ack = await visitor.send("Jeg vil gerne tale med en vejleder om at skifte uddannelse")
+    await anna.request(
+        "PUT",
+        f"/api/conversations/{ack['conversation_id']}/triage",
+        json={"level": "face_to_face", "reason": "Tredje henvendelse"},
+    )
+    status, _ = await anna.request("GET", "/api/stats")
+    assert status == 403
+    status, stats = await sara.request("GET", "/api/stats?days=7")
+    assert status == 200
+    assert stats["conversations"]["by_channel"] == {"chat": 1}
+    assert stats["triage"]["conversations_overridden"] == 1
+    assert stats["triage"]["override_rate"] == 1.0
+    assert stats["triage"]["by_rule"] and all(
+        item["overridden"] == 1 for item in stats["triage"]["by_rule"]
+    )
+    assert (await sara.request("GET", "/api/stats?days=abc"))[0] == 400
