@@ -156,11 +156,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--visitors", type=int, default=50)
     parser.add_argument("--messages", type=int, default=40)
+    parser.add_argument(
+        "--no-triage",
+        action="store_true",
+        help="measure without the triage engine (EGUIDANCE_TRIAGE__ENABLED=false)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        node = ServerProcess(
-            Path(tmp), {"EGUIDANCE_OPENING_HOURS__MODE": "always_open"}, name="bench"
-        )
+        env = {"EGUIDANCE_OPENING_HOURS__MODE": "always_open"}
+        if args.no_triage:
+            env["EGUIDANCE_TRIAGE__ENABLED"] = "false"
+        node = ServerProcess(Path(tmp), env, name="bench")
         node.add_user("bench@example.org", PASSWORD)
         node.start()
         baseline, base_url = start_baseline()
