@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import jinja2
 from aiohttp import web
 
-from server import api, db, health, keys
+from server import api, api_referrals, db, health, keys
 from server.auth import TokenSigner, resolve_secret_key
 from server.centre import ContactCentre
 from server.hours import OpeningHours
@@ -58,7 +58,9 @@ def create_app(settings: Settings) -> web.Application:
 
     app.router.add_routes(health.routes)
     app.router.add_routes(api.routes)
+    app.router.add_routes(api_referrals.routes)
     ui_views.add_routes(app)
+    ui_views.add_api_routes(app)
 
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(services_ctx)
@@ -75,7 +77,8 @@ async def close_sockets(app: web.Application) -> None:
     """Close this node's sockets first: an open websocket would hold the shutdown
     until its timeout. Clients reconnect (to another node) and replay."""
     sio = app[keys.sio]
-    await sio.eio.disconnect()
+    if sio.eio.sockets:  # engineio fails on an empty set of sockets
+        await sio.eio.disconnect()
     await sio.shutdown()
 
 
@@ -93,9 +96,10 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.settings]
+    app[keys.triage_config] = load_config(settings.config_dir)
     triage = None
     if settings.triage.enabled:
-        triage = TriageStep(TriageEngine(load_config(settings.config_dir)))
+        triage = TriageStep(TriageEngine(app[keys.triage_config]))
     centre = ContactCentre(
         app[keys.engine],
         app[keys.notifier],

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from server.ratelimit import RateLimiter
     from server.realtime import Notifier
     from server.settings import Settings
+    from triage import TriageConfig
 
 settings: web.AppKey[Settings] = web.AppKey("settings")
 engine: web.AppKey[AsyncEngine] = web.AppKey("engine")
@@ -32,3 +33,4 @@ outbox: web.AppKey[OutboxWorker] = web.AppKey("outbox")
 senders: web.AppKey[dict[str, ChannelSender]] = web.AppKey("senders")
 login_limiter: web.AppKey[RateLimiter] = web.AppKey("login_limiter")
 templates: web.AppKey[jinja2.Environment] = web.AppKey("templates")
+triage_config: web.AppKey[TriageConfig] = web.AppKey("triage_config")

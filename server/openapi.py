@@ -82,6 +82,59 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+REFERRAL_STATUS = {"enum": ["proposed", "booked", "attended", "no_show", "cancelled"]}
+REFERRAL = _obj(
+    ["id", "conversation_id", "service_id", "status"],
+    id=INT,
+    conversation_id=INT,
+    service_id=STR,
+    slot=NULLABLE_STR,
+    status=REFERRAL_STATUS,
+    service={"type": ["object", "null"]},
+)
+REFERRAL_RESULT = _obj(["referral"], referral=REFERRAL, message={"type": ["object", "null"]})
+
+
+def _referral_paths() -> dict[str, Any]:
+    query = [{"name": n, "in": "query", "schema": STR} for n in ("refer_to", "age", "postcode")]
+    items = _obj(["items"], items={"type": "array", "items": REFERRAL})
+    return {
+        "/api/referral-services": {
+            "get": {**_op("Referral services, the best match first"), "parameters": query}
+        },
+        "/api/conversations/{id}/referral-proposal": {
+            "get": _op(
+                "The service triage points to, its alternatives and free slots",
+                _obj(["service", "alternatives", "slots"]),
+                errors=("401", "404"),
+                path_id=True,
+            )
+        },
+        "/api/conversations/{id}/referrals": {
+            "post": _op(
+                "Propose a service, or book it when a slot is given (409: slot taken)",
+                REFERRAL_RESULT,
+                _obj(["service_id"], service_id=STR, slot=STR),
+                status="201",
+                errors=("400", "401", "404", "409"),
+                path_id=True,
+            )
+        },
+        "/api/referrals/{id}": {
+            "put": _op(
+                "Change status: proposed→booked|cancelled, booked→attended|no_show|cancelled",
+                REFERRAL_RESULT,
+                _obj(["status"], status=REFERRAL_STATUS, slot=STR),
+                errors=("400", "401", "404", "409"),
+                path_id=True,
+            )
+        },
+        "/api/referrals/follow-ups": {
+            "get": _op("Booked referrals due a follow-up (all of them for supervisors)", items)
+        },
+    }
+
+
 def openapi_document(public_url: str) -> dict[str, Any]:
     ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in SCHEMAS}
     items = lambda schema: _obj(["items"], items={"type": "array", "items": schema})  # noqa: E731
@@ -107,6 +160,7 @@ def openapi_document(public_url: str) -> dict[str, Any]:
         },
         "security": [{"bearer": []}, {"cookie": []}],
         "paths": {
+            **_referral_paths(),
             "/api/auth/login": {
                 "post": {
                     **_op(

@@ -163,6 +163,7 @@ async def conversation(conn: AsyncConnection, conversation_id: int) -> dict[str,
         },
         "messages": await messages(conn, conversation_id),
         "assessments": await assessments(conn, conversation_id),
+        "referrals": await referrals(conn, conversation_id),
     }
 
 
@@ -187,6 +188,27 @@ async def assessments(conn: AsyncConnection, conversation_id: int) -> list[dict[
         }
         for row in rows
     ]
+
+
+def referral_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "conversation_id": row.conversation_id,
+        "service_id": row.service_id,
+        "slot": row.slot,
+        "status": row.status,
+        "counsellor_id": row.counsellor_id,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    }
+
+
+async def referrals(conn: AsyncConnection, conversation_id: int) -> list[dict[str, Any]]:
+    r = t.referrals
+    rows = await conn.execute(
+        select(r).where(r.c.conversation_id == conversation_id).order_by(r.c.id)
+    )
+    return [referral_view(row) for row in rows]
 
 
 async def conversation_list(

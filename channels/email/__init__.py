@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 
 
 def install(app: web.Application) -> None:
-    """Wire the channel into the app: sender, SMTP listener, sandbox mailbox route."""
-    from channels.email import sandbox
+    """Wire the channel into the app: sender, SMTP listener, IMAP source, downloads,
+    sandbox routes."""
+    from channels.email import downloads, sandbox, simulator
+    from channels.email.imap import IMAP_SETTINGS, imap_source_ctx
+    from channels.email.imap_state import ImapSettings
     from channels.email.listener import smtp_listener_ctx
     from channels.email.sender import EmailSender, Transport, sandbox_transport, smtp_transport
     from server import keys
@@ -37,6 +40,7 @@ def install(app: web.Application) -> None:
         app[sandbox.MAILBOX] = mailbox
         transport = sandbox_transport(mailbox)
         sandbox.add_routes(app)
+        simulator.add_routes(app)
     app[keys.senders][CHANNEL] = EmailSender(
         settings,
         app[keys.hours],
@@ -44,4 +48,8 @@ def install(app: web.Application) -> None:
         lambda: app[keys.signer].secret_key,
         transport,
     )
+    downloads.add_routes(app)
     app.cleanup_ctx.append(smtp_listener_ctx)
+    # Tests may replace the settings between create_app and start-up.
+    app[IMAP_SETTINGS] = ImapSettings.from_email_settings(settings.email)
+    app.cleanup_ctx.append(imap_source_ctx)

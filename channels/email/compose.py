@@ -123,4 +123,19 @@ def compose(
         mail["X-Auto-Response-Suppress"] = "All"
     mail.set_content(text, charset="utf-8")
     mail.add_alternative(html, subtype="html", charset="utf-8")
+    attach_calendar(mail, outbound.meta.get("calendar"))
     return Composed(mail, message_id, text, html)
+
+
+def attach_calendar(mail: EmailMessage, calendar: object) -> None:
+    """A booked appointment's .ics file, as the meta of the message carries it."""
+    if not isinstance(calendar, dict) or not isinstance(calendar.get("content"), str):
+        return
+    # As bytes, so the CRLF line ends iCalendar requires reach the reader unchanged.
+    mail.add_attachment(
+        calendar["content"].encode("utf-8"),
+        maintype="text",
+        subtype="calendar",
+        filename=str(calendar.get("filename") or "invitation.ics"),
+        params={"charset": "utf-8", "method": "PUBLISH"},
+    )

@@ -53,17 +53,22 @@ def to_inbound(
     if parsed.full_text != parsed.text:
         meta["full_text"] = parsed.full_text
     blobs = [Blob("raw", raw, None, "message/rfc822")]
-    blobs += [
-        Blob("attachment", a.data, a.filename, a.content_type)
-        for a in parsed.attachments
-        if not a.dropped
-    ]
+    listing: list[dict[str, object]] = []
+    for attachment in parsed.attachments:
+        entry = attachment.listing()
+        if not attachment.dropped:
+            # Its number at GET /api/messages/{id}/attachments/{index}.
+            entry["index"] = len(blobs) - 1
+            blobs.append(
+                Blob("attachment", attachment.data, attachment.filename, attachment.content_type)
+            )
+        listing.append(entry)
     return InboundMessage(
         channel=CHANNEL,
         address=parsed.address,
         provider_id=parsed.message_id,
         text=parsed.text or parsed.full_text,
-        attachments=[a.listing() for a in parsed.attachments],
+        attachments=listing,
         meta=meta,
         language=parsed.language,
         name=parsed.name,

@@ -24,23 +24,27 @@ def is_sandbox(twilio: TwilioSettings) -> bool:
 
 def install(app: web.Application) -> None:
     """Wire the channel into the app: senders, webhooks, the simulator in sandbox mode."""
-    from channels.twilio import segments, simulator, sms, voice
+    from channels.twilio import connect, segments, simulator, sms, voice
+    from channels.twilio.calls import Caller, SimulatedCaller, TwilioCaller
     from channels.twilio.sender import SimulatorSender, TwilioSmsSender
     from channels.twilio.simulator_store import SimulatorStore
     from server import keys
 
     settings = app[keys.settings]
     sender: TwilioSmsSender | SimulatorSender
+    caller: Caller
     if is_sandbox(settings.twilio):
         store = SimulatorStore()
         app[simulator.SIMULATOR] = store
         sender = SimulatorSender(store)
+        caller = SimulatedCaller(store)
         simulator.add_routes(app)
     else:
         twilio_sender = TwilioSmsSender(
             settings, lambda number: sms.set_phone_opt_out(app, number, True)
         )
         sender = twilio_sender
+        caller = TwilioCaller(twilio_sender)
 
         async def twilio_client_ctx(app: web.Application) -> AsyncIterator[None]:
             twilio_sender.open()
@@ -52,4 +56,5 @@ def install(app: web.Application) -> None:
     app[keys.senders][sms.VOICE] = sender
     sms.add_routes(app)
     voice.add_routes(app)
+    connect.add_routes(app, caller)
     app.router.add_get("/api/sms/segments", segments.segments_route)

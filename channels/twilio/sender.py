@@ -52,6 +52,12 @@ class TwilioSmsSender:
             await self._http.close()
 
     @property
+    def client(self) -> Client:
+        if self._client is None:
+            raise SendError("the Twilio client is not started")
+        return self._client
+
+    @property
     def status_callback(self) -> str:
         return self.settings.server.public_url.rstrip("/") + "/hooks/twilio/sms/status"
 

@@ -1,7 +1,9 @@
 """/simulator: a phone in the browser for sandbox mode (no Twilio credentials).
 
-Inbound texts go through the same handler as Twilio's webhook (`handle_sms`), with
-a form built the way Twilio builds it; replies land in the simulator store.
+Inbound texts go through the same handler as Twilio's webhook (`handle_sms`), and
+calls through the same voice hooks (`simulator_voice`), with forms built the way
+Twilio builds them; replies, what the line says and outbound calls land in the
+simulator store.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aiohttp import web
 from channels.twilio.phone import normalise_number
 from channels.twilio.signature import plain_error
 from channels.twilio.simulator_store import SimulatorStore
+from channels.twilio.simulator_voice import SimulatedCall, parse_call
 from channels.twilio.sms import handle_sms
 from server import keys
 from server.errors import Invalid
@@ -32,8 +35,8 @@ SIMULATOR_TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey(
 SERVICE_NUMBER = "+4570000000"
 LABELS = {
     "da": {
-        "title": "SMS-simulator",
-        "intro": "Sandkassetilstand: ingen beskeder forlader serveren.",
+        "title": "SMS- og telefonsimulator",
+        "intro": "Sandkassetilstand: ingen SMS eller opkald forlader serveren.",
         "number": "Dit telefonnummer",
         "text": "Besked",
         "send": "Send SMS",
@@ -41,10 +44,27 @@ LABELS = {
         "empty": "Ingen beskeder endnu.",
         "you": "Dig",
         "service": "Tjenesten",
+        "call_title": "Ring til tjenesten",
+        "language": "Tast ved velkomsten",
+        "lang_da": "1 · dansk",
+        "lang_en": "2 · engelsk",
+        "menu": "Tast i menuen",
+        "menu_1": "1 · uddannelse",
+        "menu_2": "2 · job og karriere",
+        "menu_3": "3 · jeg har brug for at tale med nogen nu",
+        "then": "I køen",
+        "then_wait": "vent i køen",
+        "then_voicemail": "indtal en besked",
+        "then_callback": "bed om at blive ringet op",
+        "voicemail": "Beskeden (som udskrift)",
+        "call": "Ring op",
+        "calling": "Ringer til",
+        "says": "Telefonen siger",
+        "you_call": "Du ringer",
     },
     "en": {
-        "title": "SMS simulator",
-        "intro": "Sandbox mode: no message leaves the server.",
+        "title": "SMS and phone simulator",
+        "intro": "Sandbox mode: no text or call leaves the server.",
         "number": "Your phone number",
         "text": "Message",
         "send": "Send SMS",
@@ -52,6 +72,23 @@ LABELS = {
         "empty": "No messages yet.",
         "you": "You",
         "service": "The service",
+        "call_title": "Call the service",
+        "language": "Key at the greeting",
+        "lang_da": "1 · Danish",
+        "lang_en": "2 · English",
+        "menu": "Key in the menu",
+        "menu_1": "1 · education",
+        "menu_2": "2 · jobs and careers",
+        "menu_3": "3 · I need to talk to someone now",
+        "then": "In the queue",
+        "then_wait": "wait in the queue",
+        "then_voicemail": "leave a voicemail",
+        "then_callback": "ask for a call-back",
+        "voicemail": "The message (as its transcript)",
+        "call": "Place call",
+        "calling": "Calling",
+        "says": "The line says",
+        "you_call": "You call",
     },
 }
 
@@ -129,6 +166,16 @@ async def simulator_send(request: web.Request) -> web.Response:
     return web.json_response({"sid": sid, "twiml": answer.text}, status=201)
 
 
+async def simulator_call(request: web.Request) -> web.Response:
+    refused = _check_token(request)
+    if refused is not None:
+        return refused
+    data = await json_body(request, "from", "language", "menu", "then")
+    call = SimulatedCall(request.app, request.app[SIMULATOR], parse_call(data))
+    ended = await call.run()
+    return web.json_response({"sid": call.sid, "ended": ended, "hooks": call.trace}, status=201)
+
+
 def add_routes(app: web.Application) -> None:
     app[SIMULATOR_TEMPLATES] = jinja2.Environment(
         loader=jinja2.PackageLoader("channels.twilio"), autoescape=True
@@ -136,4 +183,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/simulator", simulator_page)
     app.router.add_get("/simulator/api/messages", simulator_messages)
     app.router.add_post("/simulator/api/sms", simulator_send)
+    app.router.add_post("/simulator/api/call", simulator_call)
     app.router.add_static("/static/twilio/", STATIC)

@@ -20,6 +20,7 @@ class SimulatedSms:
     text: str
     author: str
     at: str
+    kind: str = "sms"  # "sms" | "say" (what the phone line said) | "call" (calling <text>)
 
 
 class SimulatorStore:
@@ -30,21 +31,22 @@ class SimulatorStore:
         # header: another site cannot make a browser send that header.
         self.token = secrets.token_urlsafe(24)
 
-    def _add(self, sid: str, direction: str, number: str, text: str, author: str) -> SimulatedSms:
-        sms = SimulatedSms(
-            self._next, sid, direction, number, text, author, datetime.now(UTC).isoformat()
-        )
+    def _add(
+        self, sid: str, direction: str, number: str, text: str, author: str, kind: str = "sms"
+    ) -> SimulatedSms:
+        now = datetime.now(UTC).isoformat()
+        sms = SimulatedSms(self._next, sid, direction, number, text, author, now, kind)
         self._next += 1
         self.messages.append(sms)
         return sms
 
-    def add_outbound(self, number: str, text: str, author: str) -> str:
-        sid = "SMsim" + secrets.token_hex(14)
-        self._add(sid, "out", number, text, author)
+    def add_outbound(self, number: str, text: str, author: str, kind: str = "sms") -> str:
+        sid = ("CAsim" if kind == "call" else "SMsim") + secrets.token_hex(14)
+        self._add(sid, "out", number, text, author, kind)
         return sid
 
-    def add_inbound(self, sid: str, number: str, text: str) -> None:
-        self._add(sid, "in", number, text, "contact")
+    def add_inbound(self, sid: str, number: str, text: str, kind: str = "sms") -> None:
+        self._add(sid, "in", number, text, "contact", kind)
 
     def since(self, after_id: int, number: str | None = None) -> list[dict[str, Any]]:
         return [

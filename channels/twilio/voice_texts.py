@@ -22,6 +22,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "callback": "Tak. En vejleder ringer dig op på det nummer, du ringer fra. Farvel.",
         "thanks": "Tak for din besked. En vejleder vender tilbage. Farvel.",
         "leave_choice": "Tryk 1 for at indtale en besked, eller 2 for at blive ringet op.",
+        "connecting": "Du stilles nu om til en vejleder.",
+        "bridge": "Hej, det er {service}, der ringer dig op. Vent et øjeblik, "
+        "så stiller vi dig om til en vejleder.",
+        "not_reached": "Vejlederen kunne ikke tage telefonen.",
+        "retry_later": "Vi ringer igen senere. Farvel.",
     },
     "en": {
         "menu": "Press 1 for choosing an education. Press 2 for jobs and careers. "
@@ -41,6 +46,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "from. Goodbye.",
         "thanks": "Thank you for your message. A counsellor will get back to you. Goodbye.",
         "leave_choice": "Press 1 to leave a message, or 2 to be called back.",
+        "connecting": "You are being put through to a counsellor now.",
+        "bridge": "Hello, this is {service} calling you back. Please hold while we put "
+        "you through to a counsellor.",
+        "not_reached": "The counsellor could not take the call.",
+        "retry_later": "We will call you again later. Goodbye.",
     },
 }
 
@@ -49,13 +59,24 @@ GREETING = (
     "Welcome to {service}. For English, press 2.",
 )
 TOPICS = {"1": "education", "2": "job_career", "3": "urgent"}
+TOPIC_TEXT = {"education": "uddannelse", "job_career": "job og karriere", "urgent": "akut"}
 # Stored in the conversation so the counsellor reads what the caller chose.
 EVENT_TEXT = {
     "urgent": 'Opkald: valgte 3 i telefonmenuen - "Jeg har brug for at tale med nogen nu".',
-    "callback": "Opkald: beder om at blive ringet op (valgt i telefonkøen).",
+    # "tale med en vejleder": triage reads it as asking for a person, so it queues.
+    "queued": "Opkald: venter i telefonkøen på at tale med en vejleder ({topic}).",
+    "callback": "Opkald: beder om at blive ringet op for at tale med en vejleder "
+    "(valgt i telefonkøen).",
     "voicemail": "Talebesked ({seconds} s) - udskrift følger.",
     "answered": "Opkald besvaret af en vejleder efter {seconds} s i kø.",
     "abandoned": "Opkald afbrudt af den der ringede efter {seconds} s i kø.",
     "missed": "Ubesvaret opkald ({status}).",
     "completed": "Opkald afsluttet, varighed {seconds} s.",
+    "outbound_completed": "Opringning besvaret, varighed {seconds} s.",
+    "outbound_missed": "Opringning ikke besvaret ({status}).",
+    "connecting": "Opkaldet tages ud af køen og stilles om til {counsellor} ({to}).",
+    "calling": "Ringer op til {number} for {counsellor} ({to}).",
+    "counsellor_completed": "Samtale med {counsellor}, varighed {seconds} s.",
+    "counsellor_missed": "{counsellor} tog ikke telefonen ({status}).",
+    "requeued": "Opkaldet er sat tilbage i telefonkøen.",
 }

@@ -5,142 +5,42 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from email.utils import make_msgid
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiosmtplib
 import pytest
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from tests.e2e.test_email_support import (
+    DATA,
+    FIRST,
+    SERVICE,
+    MailNode,
+    email_conversation,
+    logged_in,
+    mail_node,
+    person_mail,
+    wait_messages,
+)
 from tests.support.clients import Counsellor
-from tests.support.server import ServerProcess, free_port
-
-SERVICE = "vejledning@example.org"
-PASSWORD = "correct-horse-battery"
-DATA = Path(__file__).resolve().parents[1] / "data" / "email"
-
-
-class Sink:
-    """The outgoing relay: keeps every mail the service sends."""
-
-    def __init__(self) -> None:
-        self.mails: list[EmailMessage] = []
-        self.changed = asyncio.Condition()
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        mail = message_from_bytes(envelope.original_content or b"", policy=policy.default)
-        assert isinstance(mail, EmailMessage)
-        async with self.changed:
-            self.mails.append(mail)
-            self.changed.notify_all()
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.mails if m["To"].addresses[0].addr_spec == address]
-
-    async def wait_count(self, address: str, count: int, limit_s: float = 15) -> list[EmailMessage]:
-        async with asyncio.timeout(limit_s), self.changed:
-            while len(self.to(address)) < count:
-                await self.changed.wait()
-        return self.to(address)
-
-
-@dataclass
-class MailNode:
-    server: ServerProcess
-    sink: Sink
-    smtp_port: int
-
-    async def send(self, mail: EmailMessage, sender: str | None = None) -> None:
-        await aiosmtplib.send(
-            mail, hostname="127.0.0.1", port=self.smtp_port, sender=sender, start_tls=False
-        )
 
 
 @pytest.fixture
 async def node(tmp_path: Path) -> AsyncIterator[MailNode]:
-    sink = Sink()
-    sink_port = free_port()
-    relay = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(sink, hostname="relay.test"), "127.0.0.1", sink_port
-    )
-    smtp_port = free_port()
-    server = ServerProcess(
-        tmp_path / "node",
-        {
-            "EGUIDANCE_EMAIL__LISTEN_PORT": str(smtp_port),
-            "EGUIDANCE_EMAIL__SMTP_HOST": "127.0.0.1",
-            "EGUIDANCE_EMAIL__SMTP_PORT": str(sink_port),
-            "EGUIDANCE_EMAIL__SMTP_TLS": "none",
-            "EGUIDANCE_OUTBOX__POLL_INTERVAL_S": "0.2",
-        },
-    )
-    server.add_user("anna@example.org", PASSWORD, "counsellor")
-    await asyncio.to_thread(server.start)
-    yield MailNode(server, sink, smtp_port)
-    server.stop()
-    relay.close()
-    await relay.wait_closed()
+    async with mail_node(tmp_path / "node") as started:
+        yield started
 
 
 @pytest.fixture
 async def anna(node: MailNode) -> AsyncIterator[Counsellor]:
-    counsellor = Counsellor(node.server.url, "anna@example.org", PASSWORD)
-    await counsellor.login()
-    yield counsellor
-    await counsellor.close()
-
-
-def person_mail(
-    text: str, subject: str = "Spørgsmål om uddannelse", in_reply_to: str | None = None
-) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = "Mette Ærø <Mette.Aero@Example.DK>"
-    mail["To"] = f"eGuidance <{SERVICE}>"
-    mail["Subject"] = subject
-    mail["Message-ID"] = make_msgid(domain="example.dk")
-    if in_reply_to:
-        mail["In-Reply-To"] = in_reply_to
-        mail["References"] = in_reply_to
-    mail.set_content(text)
-    return mail
-
-
-async def email_conversation(anna: Counsellor) -> dict[str, Any]:
-    status, body = await anna.request("GET", "/api/conversations")
-    assert status == 200, body
-    found = [c for c in body["items"] if c["channel"] == "email"]
-    assert len(found) == 1, found
-    status, conversation = await anna.request(
-        "GET", f"/api/conversations/{found[0]['conversation_id']}"
-    )
-    assert status == 200
-    return dict(conversation)
-
-
-async def wait_messages(
-    anna: Counsellor, predicate: Callable[[list[dict[str, Any]]], bool], limit_s: float = 10
-) -> dict[str, Any]:
-    async with asyncio.timeout(limit_s):
-        while True:
-            conversation = await email_conversation(anna)
-            if predicate(conversation["messages"]):
-                return conversation
-            await asyncio.sleep(0.2)
+    async with logged_in(node) as counsellor:
+        yield counsellor
 
 
 def send_null_sender(port: int, raw: bytes) -> None:
     """A bounce comes with an empty return path (MAIL FROM:<>)."""
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
         client.sendmail("", [SERVICE], raw)
-
-
-FIRST = "Hej, jeg vil gerne høre lidt om mine muligheder."
 
 
 async def test_mail_receipt_counsellor_reply_and_threaded_answer(
@@ -207,6 +107,10 @@ async def test_out_of_office_reply_gets_no_automatic_answer(
 async def test_bounce_marks_the_outbound_message_failed(node: MailNode, anna: Counsellor) -> None:
     await node.send(person_mail(FIRST))
     (receipt,) = await node.sink.wait_count("mette.aero@example.dk", 1)
+    # The relay has it before the outbox records it as sent: wait for that record.
+    await wait_messages(
+        anna, lambda ms: any(m["direction"] == "out" and m["status"] == "sent" for m in ms)
+    )
     dsn = (
         (DATA / "bounce_dsn.eml")
         .read_bytes()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,11 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> AsyncIterator[ServerProcess]:
+def sandbox(tmp_path: Path) -> Iterator[ServerProcess]:
     node = ServerProcess(tmp_path / "node")
     node.add_user("anna@example.org", PASSWORD, "counsellor")
     node.start()
-    yield node  # type: ignore[misc]
+    yield node
     node.stop()
 
 
@@ -31,7 +31,7 @@ async def simulator_token(http: aiohttp.ClientSession, base: str) -> str:
     async with http.get(base + "/simulator?language=en") as response:
         assert response.status == 200
         html = await response.text()
-    assert "SMS simulator" in html and "<script" in html
+    assert "SMS and phone simulator" in html and "<script" in html
     assert 'src="/static/twilio/simulator.js"' in html
     match = re.search(r'name="simulator-token" content="([^"]+)"', html)
     assert match
@@ -113,3 +113,59 @@ async def test_simulator_is_404_when_credentials_are_set(tmp_path: Path) -> None
             assert response.status == 404
     finally:
         node.stop()
+
+
+async def simulated_call(
+    http: aiohttp.ClientSession, base: str, token: str, **choices: str
+) -> dict[str, Any]:
+    async with http.post(
+        base + "/simulator/api/call",
+        json={"from": "22 33 44 55", **choices},
+        headers={"X-Simulator-Token": token},
+    ) as response:
+        assert response.status == 201, await response.text()
+        return dict(await response.json())
+
+
+async def test_simulated_calls_run_the_voice_hooks(sandbox: ServerProcess) -> None:
+    base = sandbox.url
+    async with aiohttp.ClientSession() as http:
+        token = await simulator_token(http, base)
+        async with http.post(
+            base + "/simulator/api/call", json={"from": "22334455", "language": "1"}
+        ) as response:
+            assert response.status == 403
+        async with http.post(
+            base + "/simulator/api/call",
+            json={"from": "x", "language": "7", "menu": "1", "then": "wait"},
+            headers={"X-Simulator-Token": token},
+        ) as response:
+            assert response.status == 400
+        answer = await simulated_call(http, base, token, language="2", menu="3", then="wait")
+        assert answer["ended"] == "waiting"
+        assert answer["hooks"] == ["/", "/language", "/menu", "/wait"]
+
+        anna = await Counsellor(base, "anna@example.org", PASSWORD).login()
+        try:
+            status, queue = await anna.request("GET", "/api/queue")
+            item = queue["items"][0]
+            assert (item["channel"], item["urgent"]) == ("voice", True)
+            conversation_id = item["conversation_id"]
+            await anna.request("POST", f"/api/conversations/{conversation_id}/claim")
+            status, body = await anna.request(
+                "POST", f"/api/conversations/{conversation_id}/call", json={"to": "+4540506070"}
+            )
+            assert status == 201 and body["action"] == "connect", body
+        finally:
+            await anna.close()
+        messages = await outbox(http, base, token)
+        assert any(m["kind"] == "say" and "112" in m["text"].replace(" ", "") for m in messages)
+        calling = [m for m in messages if m["kind"] == "call" and m["direction"] == "out"]
+        assert [m["text"] for m in calling] == ["+4540506070"]
+
+        answer = await simulated_call(
+            http, base, token, language="1", menu="1", then="voicemail", text="Ring mig op"
+        )
+        assert answer["ended"] == "voicemail" and answer["hooks"][-1] == "/transcript"
+        answer = await simulated_call(http, base, token, language="1", menu="2", then="callback")
+        assert answer["ended"] == "callback"

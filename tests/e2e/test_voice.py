@@ -93,7 +93,7 @@ async def test_in_hours_greeting_language_menu_and_queue(voice_server: ServerPro
         assert verbs(root) == ["Say", "Enqueue"]
         enqueue = root[1]
         assert enqueue.text == "eguidance"
-        assert (enqueue.get("waitUrl") or "").endswith("/hooks/twilio/voice/wait?lang=en")
+        assert "/hooks/twilio/voice/wait?lang=en&topic=" in (enqueue.get("waitUrl") or "")
         assert (enqueue.get("action") or "").endswith("/hooks/twilio/voice/left?lang=en")
 
     # Danish by keypad 1, and Danish when nothing is pressed.

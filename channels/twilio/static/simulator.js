@@ -1,7 +1,9 @@
-// The SMS simulator: sends texts as a phone number and shows the replies (polls every second).
+// The phone simulator: texts and calls the service as a phone number and shows what
+// comes back — replies, what the line says, calls from the service (polls every second).
 (function () {
   "use strict";
   var token = document.querySelector('meta[name="simulator-token"]').content;
+  var labels = document.body.dataset;
   var list = document.getElementById("messages");
   var empty = document.getElementById("empty");
   var errorBox = document.getElementById("error");
@@ -9,14 +11,22 @@
   var lastId = 0;
   var shownNumber = numberInput.value;
 
+  function label(message) {
+    if (message.kind === "say") { return labels.says; }
+    if (message.kind === "call") { return message.direction === "in" ? labels.youCall : labels.service; }
+    return message.direction === "in" ? labels.you : labels.service;
+  }
+
   function render(message) {
     var item = document.createElement("li");
-    item.className = message.direction;
+    item.className = message.direction + " " + (message.kind || "sms");
     var who = document.createElement("small");
-    var label = message.direction === "in" ? document.body.dataset.you : document.body.dataset.service;
-    who.textContent = label + " · " + message.number + " · " + new Date(message.at).toLocaleTimeString();
+    who.textContent = label(message) + " · " + message.number + " · " + new Date(message.at).toLocaleTimeString();
     var text = document.createElement("span");
-    text.textContent = message.text;  // textContent: a text is never markup
+    // textContent: a text is never markup
+    text.textContent = message.kind === "call" && message.direction === "out"
+      ? "📞 " + labels.calling + " " + message.text
+      : (message.kind === "call" ? "📞 " : "") + message.text;
     item.appendChild(who);
     item.appendChild(text);
     list.appendChild(item);
@@ -37,6 +47,18 @@
       .finally(function () { setTimeout(poll, 1000); });
   }
 
+  function post(path, body, done) {
+    errorBox.textContent = "";
+    fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Simulator-Token": token },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (response.ok) { done(); return; }
+      return response.text().then(function (text) { errorBox.textContent = text; });
+    }).catch(function (err) { errorBox.textContent = String(err); });
+  }
+
   numberInput.addEventListener("change", function () {
     shownNumber = numberInput.value;
     lastId = 0;
@@ -46,16 +68,22 @@
 
   document.getElementById("compose").addEventListener("submit", function (event) {
     event.preventDefault();
-    errorBox.textContent = "";
     var text = document.getElementById("text");
-    fetch("/simulator/api/sms", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Simulator-Token": token },
-      body: JSON.stringify({ from: numberInput.value, text: text.value })
-    }).then(function (response) {
-      if (response.ok) { text.value = ""; return; }
-      return response.text().then(function (body) { errorBox.textContent = body; });
-    }).catch(function (err) { errorBox.textContent = String(err); });
+    post("/simulator/api/sms", { from: numberInput.value, text: text.value }, function () {
+      text.value = "";
+    });
+  });
+
+  document.getElementById("call").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = document.getElementById("call-text");
+    post("/simulator/api/call", {
+      from: numberInput.value,
+      language: document.getElementById("call-language").value,
+      menu: document.getElementById("call-menu").value,
+      then: document.getElementById("call-then").value,
+      text: text.value
+    }, function () { text.value = ""; });
   });
 
   poll();
