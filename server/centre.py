@@ -28,7 +28,7 @@ from server.models import (
     Status,
     utcnow,
 )
-from server.outbox import advance_message_status
+from server.outbox import advance_message_status, queue_for_sending
 from server.queue_broadcast import QueueBroadcaster
 from server.realtime import Notifier
 from server.settings import Settings
@@ -141,17 +141,7 @@ class ContactCentre:
                 )
             ).scalar_one()
             if not internal:
-                await conn.execute(
-                    insert(t.outbox_items).values(
-                        message_id=message_id,
-                        channel=conv.channel,
-                        state="queued",
-                        attempts=0,
-                        next_attempt_at=now,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+                await queue_for_sending(conn, message_id, conv.channel, now)
                 await conn.execute(
                     update(t.conversations)
                     .where(t.conversations.c.id == conversation_id)

@@ -11,10 +11,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server import tables as t
@@ -223,6 +223,23 @@ class OutboxWorker:
                 )
         if final:
             await self.on_status(outbound.conversation_id, outbound.message_id)
+
+
+async def queue_for_sending(
+    conn: AsyncConnection, message_id: int, channel: str, now: datetime
+) -> None:
+    """In the transaction that wrote the message: the outbox will send it."""
+    await conn.execute(
+        insert(t.outbox_items).values(
+            message_id=message_id,
+            channel=channel,
+            state="queued",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    )
 
 
 async def advance_message_status(

@@ -16,6 +16,7 @@ from server.accounts import Identity
 from server.centre import ContactCentre
 from server.errors import Conflict, Invalid, NotFound
 from server.models import Author, Direction, utcnow
+from server.outbox import queue_for_sending
 from server.referral_rules import (
     ReferralStatus,
     bookable_slot,
@@ -266,17 +267,7 @@ async def _system_message(
             .returning(t.messages.c.id)
         )
     ).scalar_one()
-    await conn.execute(
-        insert(t.outbox_items).values(
-            message_id=message_id,
-            channel=conv.channel,
-            state="queued",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-    )
+    await queue_for_sending(conn, message_id, conv.channel, now)
     return message_id
 
 

@@ -21,7 +21,8 @@ def dev_set_path() -> Path:
     ):
         if candidate.is_file():
             return candidate
-    pytest.skip("dev-set.jsonl not found")
+    # The copy is committed, so a missing file is a broken checkout, not a reason to skip.
+    pytest.fail("dev-set.jsonl not found in tests/data/triage or ../shared/triage")
 
 
 @lru_cache(maxsize=1)
