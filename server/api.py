@@ -201,4 +201,8 @@ async def get_stats(request: web.Request) -> web.Response:
 
 @routes.get("/api/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(openapi_document(request.app[keys.settings].server.public_url))
+    return web.json_response(
+        openapi_document(
+            request.app[keys.settings].server.public_url, request.app[keys.openapi_paths]
+        )
+    )

@@ -33,6 +33,7 @@ def create_app(settings: Settings) -> web.Application:
     import channels.twilio
     import channels.webchat
     from counsellor_ui import views as ui_views
+    from server.page_token import PageToken
     from server.web_helpers import error_middleware, security_headers_middleware
 
     app = web.Application(
@@ -55,6 +56,8 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.notifier] = Notifier(sio)
     senders: dict[str, ChannelSender] = {}
     app[keys.senders] = senders
+    app[keys.simulator_token] = PageToken()
+    app[keys.openapi_paths] = {}
 
     app.router.add_routes(health.routes)
     app.router.add_routes(api.routes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from server.hours import OpeningHours
     from server.metrics import Metrics
     from server.outbox import ChannelSender, OutboxWorker
+    from server.page_token import PageToken
     from server.ratelimit import RateLimiter
     from server.realtime import Notifier
     from server.settings import Settings
@@ -34,3 +35,6 @@ senders: web.AppKey[dict[str, ChannelSender]] = web.AppKey("senders")
 login_limiter: web.AppKey[RateLimiter] = web.AppKey("login_limiter")
 templates: web.AppKey[jinja2.Environment] = web.AppKey("templates")
 triage_config: web.AppKey[TriageConfig] = web.AppKey("triage_config")
+simulator_token: web.AppKey[PageToken] = web.AppKey("simulator_token")
+# Path items channels add to /api/openapi.json for the routes they own.
+openapi_paths: web.AppKey[dict[str, Any]] = web.AppKey("openapi_paths")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -53,6 +53,8 @@ class Contact(SQLModel, table=True):
     name: str | None = None
     language: str | None = None
     profile: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Where the person lives, when they have said: picks the local guidance service.
+    postcode: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -158,12 +160,25 @@ class Assessment(SQLModel, table=True):
 
 
 class Referral(SQLModel, table=True):
+    # One booking per service and slot, whichever node books it.
+    __table_args__ = (
+        Index(
+            "uq_referral_booked_slot",
+            "service_id",
+            "slot",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     service_id: str
     slot: str | None = None
     status: str = "proposed"
     counsellor_id: int | None = Field(default=None, foreign_key="counsellor.id")
+    # When the follow-up reminder was pushed to the inbox (once per referral).
+    follow_up_notified_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -192,3 +207,14 @@ class AuditEvent(SQLModel, table=True):
     action: str
     conversation_id: int | None = Field(default=None, index=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class EmailImapCursor(SQLModel, table=True):
+    """Where the IMAP source is in a mailbox: the last UID stored, under a UIDVALIDITY."""
+
+    __tablename__ = "email_imap_cursor"
+    mailbox: str = Field(primary_key=True)
+    # UIDs and UIDVALIDITY are unsigned 32-bit: they overflow PostgreSQL's integer.
+    uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))
+    last_uid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    updated_at: datetime = Field(default_factory=utcnow)

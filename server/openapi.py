@@ -7,11 +7,11 @@ from typing import Any
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
+def json_content(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _op(
+def operation(
     summary: str,
     ok: dict[str, Any] | None = None,
     body: dict[str, Any] | None = None,
@@ -22,12 +22,12 @@ def _op(
     op: dict[str, Any] = {
         "summary": summary,
         "responses": {
-            status: {"description": "OK", **_json(ok or {"type": "object"})},
-            **{code: {"description": "Error", **_json(ERROR)} for code in errors},
+            status: {"description": "OK", **json_content(ok or {"type": "object"})},
+            **{code: {"description": "Error", **json_content(ERROR)} for code in errors},
         },
     }
     if body is not None:
-        op["requestBody"] = {"required": True, **_json(body)}
+        op["requestBody"] = {"required": True, **json_content(body)}
     if path_id:
         op["parameters"] = [
             {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -35,7 +35,7 @@ def _op(
     return op
 
 
-def _obj(required: list[str], **props: Any) -> dict[str, Any]:
+def obj(required: list[str], **props: Any) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": props}
 
 
@@ -44,8 +44,8 @@ NULLABLE_STR = {"type": ["string", "null"]}
 CONV_ERRORS = ("401", "404", "409")
 
 SCHEMAS: dict[str, Any] = {
-    "Error": _obj(["error"], error=_obj(["code", "message"], code=STR, message=STR)),
-    "Message": _obj(
+    "Error": obj(["error"], error=obj(["code", "message"], code=STR, message=STR)),
+    "Message": obj(
         ["id", "direction", "author", "channel", "text", "internal", "status", "at"],
         id=INT,
         direction={"enum": ["in", "out"]},
@@ -57,7 +57,7 @@ SCHEMAS: dict[str, Any] = {
         status=STR,
         at=STR,
     ),
-    "QueueItem": _obj(
+    "QueueItem": obj(
         ["conversation_id", "channel", "urgent", "level", "priority", "waiting_since", "position"],
         conversation_id=INT,
         channel=STR,
@@ -69,7 +69,7 @@ SCHEMAS: dict[str, Any] = {
         estimated_wait_s=INT,
         preview=STR,
     ),
-    "ConversationSummary": _obj(
+    "ConversationSummary": obj(
         ["conversation_id", "channel", "status"],
         conversation_id=INT,
         channel=STR,
@@ -83,7 +83,7 @@ SCHEMAS: dict[str, Any] = {
 
 
 REFERRAL_STATUS = {"enum": ["proposed", "booked", "attended", "no_show", "cancelled"]}
-REFERRAL = _obj(
+REFERRAL = obj(
     ["id", "conversation_id", "service_id", "status"],
     id=INT,
     conversation_id=INT,
@@ -92,52 +92,55 @@ REFERRAL = _obj(
     status=REFERRAL_STATUS,
     service={"type": ["object", "null"]},
 )
-REFERRAL_RESULT = _obj(["referral"], referral=REFERRAL, message={"type": ["object", "null"]})
+REFERRAL_RESULT = obj(["referral"], referral=REFERRAL, message={"type": ["object", "null"]})
 
 
 def _referral_paths() -> dict[str, Any]:
     query = [{"name": n, "in": "query", "schema": STR} for n in ("refer_to", "age", "postcode")]
-    items = _obj(["items"], items={"type": "array", "items": REFERRAL})
+    items = obj(["items"], items={"type": "array", "items": REFERRAL})
     return {
         "/api/referral-services": {
-            "get": {**_op("Referral services, the best match first"), "parameters": query}
+            "get": {**operation("Referral services, the best match first"), "parameters": query}
         },
         "/api/conversations/{id}/referral-proposal": {
-            "get": _op(
+            "get": operation(
                 "The service triage points to, its alternatives and free slots",
-                _obj(["service", "alternatives", "slots"]),
+                obj(["service", "alternatives", "slots"]),
                 errors=("401", "404"),
                 path_id=True,
             )
         },
         "/api/conversations/{id}/referrals": {
-            "post": _op(
+            "post": operation(
                 "Propose a service, or book it when a slot is given (409: slot taken)",
                 REFERRAL_RESULT,
-                _obj(["service_id"], service_id=STR, slot=STR),
+                obj(["service_id"], service_id=STR, slot=STR),
                 status="201",
                 errors=("400", "401", "404", "409"),
                 path_id=True,
             )
         },
         "/api/referrals/{id}": {
-            "put": _op(
+            "put": operation(
                 "Change status: proposed→booked|cancelled, booked→attended|no_show|cancelled",
                 REFERRAL_RESULT,
-                _obj(["status"], status=REFERRAL_STATUS, slot=STR),
+                obj(["status"], status=REFERRAL_STATUS, slot=STR),
                 errors=("400", "401", "404", "409"),
                 path_id=True,
             )
         },
         "/api/referrals/follow-ups": {
-            "get": _op("Booked referrals due a follow-up (all of them for supervisors)", items)
+            "get": operation(
+                "Booked referrals due a follow-up (all of them for supervisors)", items
+            )
         },
     }
 
 
-def openapi_document(public_url: str) -> dict[str, Any]:
+def openapi_document(public_url: str, extra_paths: dict[str, Any]) -> dict[str, Any]:
+    """The document; extra_paths are the path items channels add for their own routes."""
     ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in SCHEMAS}
-    items = lambda schema: _obj(["items"], items={"type": "array", "items": schema})  # noqa: E731
+    items = lambda schema: obj(["items"], items={"type": "array", "items": schema})  # noqa: E731
     conversation = {
         "type": "object",
         "properties": {
@@ -160,31 +163,32 @@ def openapi_document(public_url: str) -> dict[str, Any]:
         },
         "security": [{"bearer": []}, {"cookie": []}],
         "paths": {
+            **extra_paths,
             **_referral_paths(),
             "/api/auth/login": {
                 "post": {
-                    **_op(
+                    **operation(
                         "Log in; returns a bearer token and sets the session cookie",
-                        _obj(["token"], token=STR, csrf_token=STR, counsellor={"type": "object"}),
-                        _obj(["email", "password"], email=STR, password=STR),
+                        obj(["token"], token=STR, csrf_token=STR, counsellor={"type": "object"}),
+                        obj(["email", "password"], email=STR, password=STR),
                         errors=("400", "401", "429"),
                     ),
                     "security": [],
                 }
             },
-            "/api/auth/logout": {"post": _op("Log out")},
-            "/api/me": {"get": _op("The signed-in counsellor")},
+            "/api/auth/logout": {"post": operation("Log out")},
+            "/api/me": {"get": operation("The signed-in counsellor")},
             "/api/me/presence": {
-                "put": _op(
+                "put": operation(
                     "Set presence",
-                    body=_obj(["presence"], presence={"enum": ["available", "away", "offline"]}),
+                    body=obj(["presence"], presence={"enum": ["available", "away", "offline"]}),
                 )
             },
-            "/api/counsellors": {"get": _op("Active counsellors")},
-            "/api/queue": {"get": _op("The waiting queue in order", items(ref["QueueItem"]))},
+            "/api/counsellors": {"get": operation("Active counsellors")},
+            "/api/queue": {"get": operation("The waiting queue in order", items(ref["QueueItem"]))},
             "/api/conversations": {
                 "get": {
-                    **_op(
+                    **operation(
                         "Conversations, newest activity first", items(ref["ConversationSummary"])
                     ),
                     "parameters": [
@@ -194,7 +198,7 @@ def openapi_document(public_url: str) -> dict[str, Any]:
                 }
             },
             "/api/conversations/{id}": {
-                "get": _op(
+                "get": operation(
                     "One conversation with contact, triage and messages",
                     conversation,
                     errors=("401", "404"),
@@ -202,7 +206,7 @@ def openapi_document(public_url: str) -> dict[str, Any]:
                 )
             },
             "/api/conversations/{id}/claim": {
-                "post": _op(
+                "post": operation(
                     "Claim (409 when someone else has it)",
                     ref["ConversationSummary"],
                     errors=CONV_ERRORS,
@@ -210,7 +214,7 @@ def openapi_document(public_url: str) -> dict[str, Any]:
                 )
             },
             "/api/conversations/{id}/release": {
-                "post": _op(
+                "post": operation(
                     "Put back in the queue",
                     ref["ConversationSummary"],
                     errors=CONV_ERRORS,
@@ -218,22 +222,24 @@ def openapi_document(public_url: str) -> dict[str, Any]:
                 )
             },
             "/api/conversations/{id}/transfer": {
-                "post": _op(
+                "post": operation(
                     "Hand to a colleague",
                     ref["ConversationSummary"],
-                    _obj(["to"], to=INT),
+                    obj(["to"], to=INT),
                     errors=CONV_ERRORS,
                     path_id=True,
                 )
             },
             "/api/conversations/{id}/close": {
-                "post": _op("Close", ref["ConversationSummary"], errors=CONV_ERRORS, path_id=True)
+                "post": operation(
+                    "Close", ref["ConversationSummary"], errors=CONV_ERRORS, path_id=True
+                )
             },
             "/api/conversations/{id}/messages": {
-                "post": _op(
+                "post": operation(
                     "Reply, or write an internal note",
-                    _obj(["message"], message=ref["Message"]),
-                    _obj(["text"], text=STR, internal=BOOL),
+                    obj(["message"], message=ref["Message"]),
+                    obj(["text"], text=STR, internal=BOOL),
                     status="201",
                     errors=("400", "401", "404", "409"),
                     path_id=True,
@@ -241,7 +247,7 @@ def openapi_document(public_url: str) -> dict[str, Any]:
             },
             "/api/stats": {
                 "get": {
-                    **_op(
+                    **operation(
                         "Supervisors: volumes, first-response times, triage override rate per rule",
                         errors=("401", "403"),
                     ),
@@ -249,10 +255,10 @@ def openapi_document(public_url: str) -> dict[str, Any]:
                 }
             },
             "/api/conversations/{id}/triage": {
-                "put": _op(
+                "put": operation(
                     "Override the triage, with a reason",
                     ref["ConversationSummary"],
-                    _obj(
+                    obj(
                         ["reason"],
                         reason=STR,
                         urgent=BOOL,

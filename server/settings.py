@@ -102,6 +102,19 @@ class EmailSettings:
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_tls: str = "starttls"
+    max_message_bytes: int = 10 * 1024 * 1024  # larger mail is refused with 552
+    max_attachment_bytes: int = 5 * 1024 * 1024  # larger attachments are noted, not kept
+    # The optional IMAP source (empty imap_host: none).
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_username: str = ""
+    imap_password: str = ""
+    imap_tls: str = "tls"  # "tls" (IMAPS, certificate verified) | "none" (loopback only)
+    imap_mailbox: str = "INBOX"
+    imap_poll_interval_s: float = 60.0  # without IDLE: how often to look for new mail
+    imap_idle_renew_s: float = 1500.0  # re-issue IDLE before servers drop it (RFC 2177)
+    imap_reconnect_max_s: float = 300.0
+    imap_timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from server.models import (
     ContactAddress,
     Conversation,
     Counsellor,
+    EmailImapCursor,
     Message,
     MessageBlob,
     OutboxItem,
@@ -35,3 +36,4 @@ assessments = _table(Assessment)
 referrals = _table(Referral)
 outbox_items = _table(OutboxItem)
 audit_events = _table(AuditEvent)
+email_imap_cursors = _table(EmailImapCursor)
