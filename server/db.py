@@ -14,11 +14,13 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from server import sqlite_on_loop
 from server.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant will do: it only has to be the same on every node.
 MIGRATION_LOCK_ID = 740_531_001
+BUSY_TIMEOUT_S = 5.0
 
 
 def database_url(settings: Settings) -> str:
@@ -49,8 +51,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # One connection: SQLite writes one transaction at a time anyway, and waiting
         # for the pool is an asyncio wait, where contending connections would sleep
         # in SQLite's busy handler. Callers must not hold one connection while
-        # asking for another.
-        engine = create_async_engine(url, pool_size=1, max_overflow=0, connect_args={"timeout": 30})
+        # asking for another. It runs on the loop's thread (see sqlite_on_loop), so
+        # a lock held by another process (the CLI) is waited for at most 5 s.
+        engine = create_async_engine(
+            url,
+            pool_size=1,
+            max_overflow=0,
+            async_creator=sqlite_on_loop.connector(db_path or ":memory:", BUSY_TIMEOUT_S),
+        )
         _use_immediate_transactions(engine)
         return engine
     return create_async_engine(
@@ -68,12 +76,11 @@ def _use_immediate_transactions(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

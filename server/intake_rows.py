@@ -13,6 +13,19 @@ from server import tables as t
 from server.messages import InboundMessage, Receipt
 from server.models import Delivery, Direction, Status
 
+# Built once: a new alias per call rebuilds its column collection every time, which
+# cost more than the query itself.
+_inner_conversation = t.conversations.alias("inner_conversation")
+_latest_conversation_id = (
+    select(func.max(_inner_conversation.c.id))
+    .where(
+        _inner_conversation.c.contact_id == t.contact_addresses.c.contact_id,
+        _inner_conversation.c.channel == t.contact_addresses.c.channel,
+    )
+    .correlate(t.contact_addresses)
+    .scalar_subquery()
+)
+
 
 async def latest_by_address(
     conn: AsyncConnection, keys: list[tuple[str, str]]
@@ -20,13 +33,7 @@ async def latest_by_address(
     """For each (channel, address): the contact and their latest conversation on that
     channel, all in one query."""
     a, c = t.contact_addresses, t.conversations
-    inner = c.alias("inner_conversation")
-    latest_id = (
-        select(func.max(inner.c.id))
-        .where(inner.c.contact_id == a.c.contact_id, inner.c.channel == a.c.channel)
-        .correlate(a)
-        .scalar_subquery()
-    )
+    latest_id = _latest_conversation_id
     found: dict[tuple[str, str], Any] = {}
     for channel in {channel for channel, _ in keys}:
         # channel = ? AND address IN (…) uses the unique index; a row-value IN
