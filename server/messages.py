@@ -42,6 +42,10 @@ class InboundMessage:
     # Danger the channel itself established (a caller chose "I need to talk to
     # someone now"): the conversation becomes urgent whatever the words say.
     urgent_reason: str | None = None
+    # The person asked the channel itself for a person (waits in the phone queue,
+    # asked to be called back, left a voicemail): queued for a counsellor without
+    # bot questions, whatever the words say. Triage still assesses the message.
+    queue_reason: str | None = None
     # Other channels on which the same address is the same person (a phone
     # number texts on "sms" and calls on "voice"): they share one contact.
     linked_channels: tuple[str, ...] = ()

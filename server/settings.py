@@ -90,6 +90,10 @@ class TwilioSettings:
     auth_token: str = ""
     from_number: str = ""
     api_base_url: str = ""
+    # An API key signs the browser phone's access tokens (Twilio does not accept
+    # the auth token for that); set the secret only from the environment.
+    api_key_sid: str = ""
+    api_key_secret: str = ""
 
 
 @dataclass(frozen=True)

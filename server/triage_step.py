@@ -69,6 +69,32 @@ def _make_urgent(conv: dict[str, Any], reason: str, outcome: TriageOutcome, now:
     outcome.joined_queue = True
 
 
+def _asked_for_a_person(state: TriageState, reason: str) -> None:
+    """The channel's fact becomes evidence before the engine reads the words: it then
+    asks no question (the need is at least brief), adds the priority of someone who
+    asked for a person, and leaves no question pending for the next message."""
+    state.add_signal("human_request")
+    state.requested_human = True
+    state.add_reason(reason)
+
+
+def _queue(
+    conv: dict[str, Any],
+    reason: str,
+    outcome: TriageOutcome,
+    writes: TriageWrites,
+    now: datetime,
+) -> None:
+    """Queued whatever the engine decided: it escalates only when its verdict changed,
+    and a conversation already escalated once may be back with the bot."""
+    if conv["status"] == Status.BOT.value:
+        conv.update(status=Status.WAITING.value, waiting_since=now, changed=True)
+        outcome.joined_queue = True
+    assessment = writes.assessments[-1]
+    if reason not in assessment["reasons"]:
+        assessment["reasons"] = [*assessment["reasons"], reason]
+
+
 class TriageStep:
     def __init__(self, engine: TriageEngine) -> None:
         self.engine = engine
@@ -110,8 +136,11 @@ class TriageStep:
                 continue
             if receipt.new_conversation:
                 conv["prior"] = await _prior_contacts(conn, receipt, now)
+            state = TriageState.from_dict(conv["state"])
+            if inbound.queue_reason:
+                _asked_for_a_person(state, inbound.queue_reason)
             decision = self.engine.assess(
-                TriageState.from_dict(conv["state"]),
+                state,
                 MessageContext(
                     inbound.text,
                     inbound.channel,
@@ -122,7 +151,9 @@ class TriageStep:
             outcome = outcomes.setdefault(
                 receipt.conversation_id, TriageOutcome(receipt.conversation_id)
             )
-            _apply(decision, conv, receipt, outcome, writes, now)
+            _apply(decision, conv, receipt, outcome, writes, now, bool(inbound.queue_reason))
+            if inbound.queue_reason:
+                _queue(conv, inbound.queue_reason, outcome, writes, now)
             if (
                 receipt.new_conversation
                 and inbound.channel in ACKNOWLEDGED_CHANNELS
@@ -149,7 +180,10 @@ def _apply(
     outcome: TriageOutcome,
     writes: TriageWrites,
     now: datetime,
+    queued: bool = False,
 ) -> None:
+    """queued: the person already asked for a person, so no question or article is
+    sent (crisis contacts still are)."""
     if decision.urgent and not conv["urgent"]:
         outcome.alert_reasons = list(decision.reasons)
     conv.update(
@@ -167,6 +201,8 @@ def _apply(
                 outcome.joined_queue = True
             elif action.urgent:
                 outcome.joined_queue = True  # it moves to the top
+        elif queued and isinstance(action, AskQuestion | OfferSelfHelp):
+            continue
         else:
             writes.bot_message(
                 outcome,

@@ -1,7 +1,8 @@
 """E-mail: an SMTP listener for mail in, SMTP (or the sandbox mailbox) for mail out.
 
 Threading: inbound mail is stored with its Message-ID as the provider id, and our
-mail goes out with a Message-ID we return as the provider id, so a reply's
+mail goes out with a Message-ID derived from the message and stored as its provider
+id before the send (so a bounce racing the send still finds it), so a reply's
 In-Reply-To/References find the conversation. A signed reply token in the Reply-To
 plus-address and the subject tag is the fallback ([#<token>]).
 
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 
 
 def install(app: web.Application) -> None:
-    """Wire the channel into the app: sender, SMTP listener, IMAP source, downloads,
-    sandbox routes."""
+    """Wire the channel into the app: sender, SMTP listener, IMAP source, downloads
+    (and their OpenAPI paths), sandbox routes and the simulator page."""
     from channels.email import downloads, sandbox, simulator
     from channels.email.imap import IMAP_SETTINGS, imap_source_ctx
     from channels.email.imap_state import ImapSettings
@@ -49,6 +50,7 @@ def install(app: web.Application) -> None:
         transport,
     )
     downloads.add_routes(app)
+    app[keys.openapi_paths].update(downloads.openapi_paths())
     app.cleanup_ctx.append(smtp_listener_ctx)
     # Tests may replace the settings between create_app and start-up.
     app[IMAP_SETTINGS] = ImapSettings.from_email_settings(settings.email)

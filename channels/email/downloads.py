@@ -18,6 +18,7 @@ from sqlalchemy import select
 from server import keys
 from server import tables as t
 from server.errors import NotFound
+from server.openapi import INT, operation
 from server.web_helpers import current_counsellor, path_id
 
 OCTET_STREAM = "application/octet-stream"
@@ -96,6 +97,39 @@ async def raw_source(request: web.Request) -> web.Response:
     if not rows:
         raise NotFound("this message has no stored original", "raw_not_found")
     return download(bytes(rows[0].data), "message/rfc822", f"message-{path_id(request)}.eml")
+
+
+def _download_operation(summary: str, media_types: tuple[str, ...], n: bool) -> dict[str, Any]:
+    op = operation(summary, errors=("401", "403", "404"), path_id=True)
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    op["responses"]["200"] = {
+        "description": "The bytes, as a download (Content-Disposition: attachment)",
+        "content": {media_type: binary for media_type in media_types},
+    }
+    if n:
+        op["parameters"].append(
+            {"name": "n", "in": "path", "required": True, "schema": {**INT, "minimum": 0}}
+        )
+    return op
+
+
+def openapi_paths() -> dict[str, Any]:
+    """The path items of these routes for /api/openapi.json."""
+    return {
+        "/api/messages/{id}/attachments/{n}": {
+            "get": _download_operation(
+                "A received mail's n-th kept attachment (its `index` in the message's "
+                "attachments), as its own type when inert, else application/octet-stream",
+                ("application/octet-stream", "*/*"),
+                n=True,
+            )
+        },
+        "/api/messages/{id}/raw": {
+            "get": _download_operation(
+                "A received mail exactly as it arrived", ("message/rfc822",), n=False
+            )
+        },
+    }
 
 
 def add_routes(app: web.Application) -> None:

@@ -3,10 +3,11 @@
 It logs in, selects the mailbox, delivers every message with a UID above the last
 one it delivered (through the same inbound path as the SMTP listener), then waits
 with IDLE where the server offers it, or polls. The last UID per mailbox and
-UIDVALIDITY is stored after each message, so a restart or reconnect resyncs from
-there; a message delivered but not yet recorded is fetched again, which dedupe on
-Message-ID makes harmless. A failure to store stops the round without moving the
-cursor: the message is fetched again after the reconnect (with backoff).
+UIDVALIDITY is stored (table email_imap_cursor) after each message, so a restart or
+reconnect resyncs from there; a message delivered but not yet recorded is fetched
+again, which dedupe on Message-ID makes harmless. A failure to store stops the round
+without moving the cursor: the message is fetched again after the reconnect (with
+backoff).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import aioimaplib
 from aiohttp import web
 
-from channels.email.imap_state import STATE_FILE, ImapSettings, UidStore
+from channels.email.imap_state import CursorStore, ImapSettings
 from channels.email.inbound import Delivered, deliver
 from channels.email.parsing import header, message_ids, parse_bytes
 from server import keys
@@ -61,7 +62,7 @@ def _literal(lines: list[bytes | bytearray]) -> bytes | None:
 
 
 class ImapSource:
-    def __init__(self, settings: ImapSettings, store: UidStore, deliver: Deliver) -> None:
+    def __init__(self, settings: ImapSettings, store: CursorStore, deliver: Deliver) -> None:
         settings.check()
         self.settings = settings
         self.store = store
@@ -138,7 +139,7 @@ class ImapSource:
         raise ImapError("the server sent no UIDVALIDITY")
 
     async def _fetch_new(self, client: aioimaplib.IMAP4, uidvalidity: int) -> None:
-        last = self.store.last_uid(self._name, uidvalidity)
+        last = await self.store.last_uid(self._name, uidvalidity)
         found = await client.uid_search(f"UID {last + 1}:*", charset=None)
         if found.result != "OK":
             raise ImapError(f"search refused: {found.lines[-1:]!r}")
@@ -155,7 +156,7 @@ class ImapSource:
             result = await self.deliver(raw)  # raises when storing failed: cursor stays
             if result.code != 250:
                 log.warning("IMAP %s UID %s not stored: %s", self._name, uid, result.reply)
-            self.store.save(self._name, uidvalidity, uid)
+            await self.store.save(self._name, uidvalidity, uid)
 
     async def _idle(self, client: aioimaplib.IMAP4) -> None:
         """Wait until the server reports new mail, the renew time passes or the
@@ -202,9 +203,16 @@ async def imap_source_ctx(app: web.Application) -> AsyncIterator[None]:
 
     async def deliver_raw(raw: bytes) -> Delivered:
         sender, recipients = envelope_of(raw, service)
-        return await deliver(app[keys.centre], app[keys.signer].secret_key, raw, sender, recipients)
+        return await deliver(
+            app[keys.centre],
+            app[keys.signer].secret_key,
+            raw,
+            sender,
+            recipients,
+            max_attachment_bytes=settings.email.max_attachment_bytes,
+        )
 
-    source = ImapSource(imap, UidStore(settings.data_path / STATE_FILE), deliver_raw)
+    source = ImapSource(imap, CursorStore(app[keys.engine]), deliver_raw)
     app[IMAP_SOURCE] = source
     task = asyncio.create_task(source.run(), name="email-imap-source")
     yield

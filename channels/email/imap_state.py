@@ -1,25 +1,19 @@
-"""Settings of the optional IMAP source, and where it keeps its place in a mailbox.
-
-Both are stopgaps the owner replaces (see the channel's report):
-- ImapSettings reads `[email] imap_*` keys when EmailSettings has them, with these
-  defaults otherwise (no host: no IMAP source).
-- UidStore keeps the last delivered UID per mailbox and UIDVALIDITY in a JSON file
-  under settings.data_path (STOPGAP: belongs in the database, table
-  `email_imap_cursor (mailbox, uidvalidity, last_uid, updated_at)`).
-"""
+"""Settings of the optional IMAP source, and where it keeps its place in a mailbox:
+the last delivered UID per mailbox and UIDVALIDITY, in the `email_imap_cursor` table."""
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 from dataclasses import dataclass, fields
-from pathlib import Path
-from typing import Any
 
-log = logging.getLogger(__name__)
+from sqlalchemy import case, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server import tables as t
+from server.models import utcnow
+from server.settings import EmailSettings
+
 TLS_MODES = {"tls", "none"}
-STATE_FILE = "email-imap-state.json"  # STOPGAP until the cursor table exists
 
 
 @dataclass(frozen=True)
@@ -36,14 +30,9 @@ class ImapSettings:
     timeout_s: float = 30.0
 
     @classmethod
-    def from_email_settings(cls, email: Any) -> ImapSettings:
-        """`imap_<name>` attributes of [email] where present, defaults elsewhere."""
-        values = {
-            f.name: getattr(email, f"imap_{f.name}")
-            for f in fields(cls)
-            if hasattr(email, f"imap_{f.name}")
-        }
-        return cls(**values)
+    def from_email_settings(cls, email: EmailSettings) -> ImapSettings:
+        """The `[email] imap_<name>` keys."""
+        return cls(**{f.name: getattr(email, f"imap_{f.name}") for f in fields(cls)})
 
     @property
     def enabled(self) -> bool:
@@ -58,35 +47,50 @@ class ImapSettings:
             raise ValueError(f"email.imap_tls must be one of {sorted(TLS_MODES)}, not {self.tls!r}")
 
 
-class UidStore:
-    """{mailbox_key: {"uidvalidity": n, "last_uid": n}} in one JSON file, written
-    atomically after every delivered message."""
+class CursorStore:
+    """One row per mailbox: (uidvalidity, last_uid), written after every delivered
+    message."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
 
-    def _read(self) -> dict[str, dict[str, int]]:
-        try:
-            data = json.loads(self.path.read_text())
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError):
-            log.exception("IMAP state %s unreadable; fetching the mailbox again", self.path)
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def last_uid(self, mailbox_key: str, uidvalidity: int) -> int:
-        entry = self._read().get(mailbox_key) or {}
-        if entry.get("uidvalidity") != uidvalidity:
+    async def last_uid(self, mailbox_key: str, uidvalidity: int) -> int:
+        cursor = t.email_imap_cursors
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(cursor.c.uidvalidity, cursor.c.last_uid).where(
+                        cursor.c.mailbox == mailbox_key
+                    )
+                )
+            ).first()
+        if row is None or row.uidvalidity != uidvalidity:
             # A new UIDVALIDITY renumbered the mailbox: start over (dedupe on
             # Message-ID makes the re-fetch harmless).
             return 0
-        return int(entry.get("last_uid", 0))
+        return int(row.last_uid)
 
-    def save(self, mailbox_key: str, uidvalidity: int, last_uid: int) -> None:
-        data = self._read()
-        data[mailbox_key] = {"uidvalidity": uidvalidity, "last_uid": last_uid}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, indent=1, sort_keys=True))
-        os.replace(temporary, self.path)
+    async def save(self, mailbox_key: str, uidvalidity: int, last_uid: int) -> None:
+        cursor = t.email_imap_cursors
+        async with self.engine.begin() as conn:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            insert = dialect.insert(cursor).values(
+                mailbox=mailbox_key, uidvalidity=uidvalidity, last_uid=last_uid, updated_at=utcnow()
+            )
+            new = insert.excluded
+            # Under the same UIDVALIDITY the cursor never moves back: two nodes polling
+            # one mailbox may finish their rounds out of order.
+            same_box = cursor.c.uidvalidity == new.uidvalidity
+            await conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[cursor.c.mailbox],
+                    set_={
+                        "uidvalidity": new.uidvalidity,
+                        "last_uid": case(
+                            (same_box & (cursor.c.last_uid > new.last_uid), cursor.c.last_uid),
+                            else_=new.last_uid,
+                        ),
+                        "updated_at": new.updated_at,
+                    },
+                )
+            )

@@ -85,9 +85,12 @@ async def deliver(
     raw: bytes,
     envelope_sender: str,
     recipients: list[str],
+    *,
+    max_attachment_bytes: int,
 ) -> Delivered:
-    """Store the mail (or apply the bounce); exceptions mean "try again later"."""
-    parsed = parse_mail(raw, envelope_sender)
+    """Store the mail (or apply the bounce); exceptions mean "try again later".
+    Attachments over max_attachment_bytes are listed, not kept."""
+    parsed = parse_mail(raw, envelope_sender, max_attachment_bytes)
     bounce = read_bounce(parsed.message, envelope_sender)
     if bounce is not None:
         if bounce.original_message_id is None:

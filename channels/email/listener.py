@@ -2,7 +2,8 @@
 
 It answers 250 only after the message is stored; 451 when storing failed, so the
 sending server tries again; 550 for anyone but the service's address (plus-addresses
-with a reply token included); 552 above the size limit.
+with a reply token included); 552 above [email] max_message_bytes (announced in EHLO
+as SIZE).
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ from channels.email.reply_token import split_plus
 from server import keys
 
 log = logging.getLogger(__name__)
-# The largest message accepted, as the SIZE extension announces (a module constant:
-# it becomes [email] max_message_bytes if the owner wants it configurable).
-MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 
 
 class MailHandler:
     def __init__(self, app: web.Application) -> None:
         self.app = app
-        self.address = app[keys.settings].email.address.lower()
+        email = app[keys.settings].email
+        self.address = email.address.lower()
+        self.max_attachment_bytes = email.max_attachment_bytes
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -52,6 +52,7 @@ class MailHandler:
                 raw,
                 envelope.mail_from or "",
                 list(envelope.rcpt_tos),
+                max_attachment_bytes=self.max_attachment_bytes,
             )
         except Exception:
             log.exception("storing a received mail failed; the sender will try again")
@@ -60,10 +61,11 @@ class MailHandler:
 
 
 def create_smtp(app: web.Application) -> SMTP:
-    domain = app[keys.settings].email.address.partition("@")[2] or "localhost"
+    email = app[keys.settings].email
+    domain = email.address.partition("@")[2] or "localhost"
     return SMTP(
         MailHandler(app),
-        data_size_limit=MAX_MESSAGE_BYTES,
+        data_size_limit=email.max_message_bytes,
         enable_SMTPUTF8=True,
         hostname=domain,
         ident="eGuidance ESMTP",

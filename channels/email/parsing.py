@@ -20,7 +20,7 @@ from email.utils import getaddresses, parseaddr
 from channels.email.htmltext import html_to_text
 from channels.email.quotes import latest_reply
 
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # [email] max_attachment_bytes' default
 MAX_TEXT_CHARS = 20000
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -159,7 +159,8 @@ def body_text(message: EmailMessage) -> tuple[str, bool]:
     return text, False
 
 
-def attachments(message: EmailMessage) -> list[Attachment]:
+def attachments(message: EmailMessage, max_bytes: int = MAX_ATTACHMENT_BYTES) -> list[Attachment]:
+    """Every attachment; one over max_bytes is listed with its size but not kept."""
     found: list[Attachment] = []
     try:
         parts = list(message.iter_attachments())
@@ -175,7 +176,7 @@ def attachments(message: EmailMessage) -> list[Attachment]:
         except Exception:
             filename = None
         content_type = part.get_content_type()
-        if len(data) > MAX_ATTACHMENT_BYTES:
+        if len(data) > max_bytes:
             found.append(Attachment(filename, content_type, b"", dropped=True, size=len(data)))
         else:
             found.append(Attachment(filename, content_type, data, size=len(data)))
@@ -187,7 +188,9 @@ def synthetic_message_id(raw: bytes) -> str:
     return f"{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.invalid"
 
 
-def parse_mail(raw: bytes, envelope_sender: str = "") -> ParsedMail:
+def parse_mail(
+    raw: bytes, envelope_sender: str = "", max_attachment_bytes: int = MAX_ATTACHMENT_BYTES
+) -> ParsedMail:
     message = parse_bytes(raw)
     ids = message_ids(header(message, "Message-ID"))
     address, name = normalise_address(header(message, "From"))
@@ -206,7 +209,7 @@ def parse_mail(raw: bytes, envelope_sender: str = "") -> ParsedMail:
         full_text=full.strip(),
         in_reply_to=message_ids(header(message, "In-Reply-To"))[:1],
         references=message_ids(header(message, "References"))[-20:],
-        attachments=attachments(message),
+        attachments=attachments(message, max_attachment_bytes),
         html_only=html_only,
         language=language if language in {"da", "en"} else None,
     )

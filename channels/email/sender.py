@@ -1,4 +1,9 @@
-"""Outgoing mail: the ChannelSender the outbox calls, over SMTP or into the sandbox."""
+"""Outgoing mail: the ChannelSender the outbox calls, over SMTP or into the sandbox.
+
+The Message-ID is derived from the message (compose.message_id_for) and stored as the
+message's provider id before the mail goes out: a bounce, or a person's reply, can
+arrive before the SMTP send returns and the outbox records it.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,13 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import jinja2
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.email.compose import Composed, compose, templates
 from channels.email.loops import BOT_MAILS_PER_DAY, RECEIPTS_PER_DAY
 from channels.email.sandbox import Mailbox
+from server import tables as t
 from server.hours import OpeningHours
 from server.messages import OutboundMessage, SendError
 from server.settings import EmailSettings, Settings
@@ -73,12 +80,26 @@ class EmailSender:
         context = await thread_context(self.engine(), message)
         receipt = check_loop_rules(message, context)
         composed = self.compose(message, context, receipt)
+        await store_provider_id(self.engine(), message.message_id, composed.message_id)
         await self.transport(composed.message)
         return composed.message_id
 
     def compose(self, message: OutboundMessage, context: ThreadContext, receipt: bool) -> Composed:
         return compose(
             message, context, self.settings, self.hours, self.secret_key(), self.env, receipt
+        )
+
+
+async def store_provider_id(engine: AsyncEngine, message_id: int, provider_id: str) -> None:
+    """Record the Message-ID before sending, so that whatever refers to it (a bounce, a
+    reply) finds the message even while the send is still in progress. Every attempt
+    at a message has the same id, so a retry writes the same value."""
+    m = t.messages
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(m)
+            .where(m.c.id == message_id, m.c.provider_id.is_distinct_from(provider_id))
+            .values(provider_id=provider_id)
         )
 
 

@@ -1,45 +1,34 @@
 """The e-mail simulator (sandbox mode only): POST /simulator/api/email {from, subject,
-text} builds a real EmailMessage and delivers it through the same inbound path as the
-SMTP listener; the answers land in the sandbox mailbox (GET /simulator/email.json).
+text, in_reply_to?} builds a real EmailMessage and delivers it through the same inbound
+path as the SMTP listener; the answers land in the sandbox mailbox (GET
+/simulator/email.json). The page at GET /simulator/email drives both.
 
-Like the SMS simulator, the POST must carry this process's simulator token in
-X-Simulator-Token (GET /simulator/email/token gives it to same-origin pages; another
-site can neither read it nor make a browser send the header).
+Like the SMS simulator, the POST must carry the process's shared simulator token in
+X-Simulator-Token (the page carries it; GET /simulator/email/token gives it to
+same-origin scripts; another site can neither read it nor make a browser send the
+header).
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
 from aiohttp import web
 
+from channels.email import simulator_page
 from channels.email.inbound import deliver
 from channels.email.parsing import MAX_TEXT_CHARS, normalise_address
 from channels.email.reply_token import split_plus
 from server import keys
 from server.errors import Invalid
 from server.models import utcnow
+from server.page_token import TOKEN_HEADER
 from server.web_helpers import error_response, json_body
 
 log = logging.getLogger(__name__)
-TOKEN_HEADER = "X-Simulator-Token"
 MAX_SUBJECT_CHARS = 500
-
-
-class PageToken:
-    """A per-process secret that the simulator's own pages echo in a header."""
-
-    def __init__(self) -> None:
-        self.value = secrets.token_urlsafe(24)
-
-    def accepts(self, request: web.Request) -> bool:
-        return secrets.compare_digest(request.headers.get(TOKEN_HEADER, ""), self.value)
-
-
-SIMULATOR_TOKEN: web.AppKey[PageToken] = web.AppKey("email_simulator_token", PageToken)
 
 
 def _text(data: dict[str, object], name: str, limit: int, required: bool) -> str:
@@ -73,13 +62,13 @@ def build_mail(data: dict[str, object], service: str) -> EmailMessage:
 
 
 async def simulator_token(request: web.Request) -> web.Response:
-    response = web.json_response({"token": request.app[SIMULATOR_TOKEN].value})
+    response = web.json_response({"token": request.app[keys.simulator_token].value})
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 async def simulator_send(request: web.Request) -> web.Response:
-    if not request.app[SIMULATOR_TOKEN].accepts(request):
+    if not request.app[keys.simulator_token].accepts(request):
         log.warning("e-mail simulator request without the page's token refused")
         return error_response(403, "simulator_token", f"missing or wrong {TOKEN_HEADER}")
     data = await json_body(request, "from", "text")
@@ -93,6 +82,7 @@ async def simulator_send(request: web.Request) -> web.Response:
             mail.as_bytes(),
             mail["From"].addresses[0].addr_spec,
             [recipient],
+            max_attachment_bytes=request.app[keys.settings].email.max_attachment_bytes,
         )
     except Exception:
         log.exception("storing a simulated mail failed")
@@ -104,6 +94,6 @@ async def simulator_send(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app[SIMULATOR_TOKEN] = PageToken()
+    simulator_page.add_routes(app)
     app.router.add_get("/simulator/email/token", simulator_token)
     app.router.add_post("/simulator/api/email", simulator_send)

@@ -24,9 +24,10 @@ def is_sandbox(twilio: TwilioSettings) -> bool:
 
 def install(app: web.Application) -> None:
     """Wire the channel into the app: senders, webhooks, the simulator in sandbox mode."""
-    from channels.twilio import connect, segments, simulator, sms, voice
-    from channels.twilio.calls import Caller, SimulatedCaller, TwilioCaller
+    from channels.twilio import api_docs, client_token, connect, segments, simulator, sms, voice
+    from channels.twilio.calls import Caller, TwilioCaller
     from channels.twilio.sender import SimulatorSender, TwilioSmsSender
+    from channels.twilio.simulator_calls import SimulatedCaller
     from channels.twilio.simulator_store import SimulatorStore
     from server import keys
 
@@ -37,8 +38,9 @@ def install(app: web.Application) -> None:
         store = SimulatorStore()
         app[simulator.SIMULATOR] = store
         sender = SimulatorSender(store)
-        caller = SimulatedCaller(store)
-        simulator.add_routes(app)
+        simulated = SimulatedCaller(app, store)
+        caller = simulated
+        simulator.add_routes(app, simulated)
     else:
         twilio_sender = TwilioSmsSender(
             settings, lambda number: sms.set_phone_opt_out(app, number, True)
@@ -58,3 +60,5 @@ def install(app: web.Application) -> None:
     voice.add_routes(app)
     connect.add_routes(app, caller)
     app.router.add_get("/api/sms/segments", segments.segments_route)
+    app.router.add_get("/api/twilio/client-token", client_token.client_token_route)
+    app[keys.openapi_paths].update(api_docs.paths())

@@ -25,6 +25,15 @@ from server.messages import InboundMessage
 
 log = logging.getLogger(__name__)
 URGENT_REASON = "Caller chose 'I need to talk to someone now' in the phone menu"
+# What the caller did that asks for a counsellor: queued as it is, never asked a
+# triage question (over SMS, to someone who may only have a landline).
+QUEUE_REASONS = {
+    "queued": "Caller is waiting in the phone queue",
+    "urgent": "Caller is waiting in the phone queue",
+    "callback": "Caller asked to be called back",
+    "voicemail": "Caller left a voicemail",
+    "transcript": "Caller left a voicemail",
+}
 # A caller with one of these as the last event of their call is still in a queue.
 WAITING_KINDS = frozenset({"queued", "urgent", "requeued"})
 
@@ -66,6 +75,7 @@ async def store_call_event(
         meta={"call_sid": call_sid, "kind": kind, **(meta or {})},
         author=author,
         urgent_reason=URGENT_REASON if kind == "urgent" else None,
+        queue_reason=QUEUE_REASONS.get(kind),
         linked_channels=(SMS,),
     )
     try:

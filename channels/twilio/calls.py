@@ -1,4 +1,5 @@
-"""Outbound calls: Twilio's REST API, or the simulator's store in sandbox mode.
+"""Outbound calls through Twilio's REST API (in sandbox mode simulator_calls plays
+Twilio instead).
 
 Two requests only: redirect a waiting caller out of its queue (the Queue Member
 API, which dequeues that one call, not the front of the queue) and call a person
@@ -16,7 +17,6 @@ import aiohttp
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from channels.twilio.sender import SEND_TIMEOUT_S, TwilioSmsSender
-from channels.twilio.simulator_store import SimulatorStore
 from server.errors import Conflict, DomainError, Invalid
 
 log = logging.getLogger(__name__)
@@ -86,24 +86,3 @@ class TwilioCaller:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise ProviderUnavailable(f"Twilio not reachable: {exc!r}") from exc
         return str(created.sid)
-
-
-class SimulatedCaller:
-    """Sandbox mode: the simulator shows "calling <to>" and no telephone rings."""
-
-    def __init__(self, store: SimulatorStore) -> None:
-        self.store = store
-
-    async def dequeue(self, queue_sid: str, call_sid: str, url: str, caller: str) -> str:
-        # The caller hears the counsellor's phone ring: "calling <counsellor>".
-        self.store.add_outbound(caller, _target(url), "system", kind="call")
-        return call_sid
-
-    async def call(self, to: str, url: str, status_callback: str) -> str:
-        return self.store.add_outbound(to, to, "system", kind="call")
-
-
-def _target(url: str) -> str:
-    from urllib.parse import parse_qs, urlsplit
-
-    return parse_qs(urlsplit(url).query).get("to", ["?"])[0]

@@ -20,14 +20,24 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from channels.twilio.call_events import call_state, store_call_event
 from channels.twilio.calls import Caller
+from channels.twilio.client_token import identity_of
 from channels.twilio.phone import normalise_number
 from channels.twilio.signature import Form
 from channels.twilio.sms import SMS, VOICE
 from channels.twilio.voice import QUEUE, URGENT_QUEUE, enqueue
-from channels.twilio.voice_hooks import HOOKS, HookRequest, hook_url, lang_of, line, say, twiml_hook
+from channels.twilio.voice_hooks import (
+    HOOKS,
+    Handler,
+    HookRequest,
+    hook_url,
+    lang_of,
+    line,
+    say,
+    twiml_hook,
+)
 from channels.twilio.voice_texts import EVENT_TEXT
 from server import accounts, keys, views
-from server.errors import Conflict, Invalid
+from server.errors import Conflict, Forbidden, Invalid
 from server.web_helpers import current_counsellor, json_body, path_id
 
 CALLER: web.AppKey[Caller] = web.AppKey("twilio_caller")
@@ -65,6 +75,11 @@ async def place_call(request: web.Request) -> web.Response:
     who = await current_counsellor(request)
     conversation_id = path_id(request)
     target = counsellor_target((await json_body(request, "to"))["to"])
+    if target.startswith("client:") and target != f"client:{identity_of(who.id)}":
+        # A browser client rings whoever registered it: only one's own.
+        raise Forbidden(
+            f"you can connect only your own browser phone, client:{identity_of(who.id)}"
+        )
     app = request.app
     async with app[keys.engine].connect() as conn:
         conversation = await views.conversation(conn, conversation_id)
@@ -185,9 +200,13 @@ async def dialled(request: HookRequest, form: Form) -> VoiceResponse:
     return response
 
 
+# The hooks of a call a counsellor takes: the simulator runs these too.
+CONNECT_HANDLERS: dict[str, Handler] = {"/connect": connect, "/bridge": bridge, "/dialled": dialled}
+
+
 def add_routes(app: web.Application, caller: Caller) -> None:
     app[CALLER] = caller
     app.router.add_post("/api/conversations/{id}/call", place_call)
     app.router.add_get("/api/conversations/{id}/call", get_call)
-    for path, handler in (("/connect", connect), ("/bridge", bridge), ("/dialled", dialled)):
+    for path, handler in CONNECT_HANDLERS.items():
         app.router.add_post(HOOKS + path, twiml_hook(handler))

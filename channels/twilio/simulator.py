@@ -3,7 +3,9 @@
 Inbound texts go through the same handler as Twilio's webhook (`handle_sms`), and
 calls through the same voice hooks (`simulator_voice`), with forms built the way
 Twilio builds them; replies, what the line says and outbound calls land in the
-simulator store.
+simulator store. A call a counsellor takes stays connected until one side hangs up
+here (`simulator_calls`). The page token is the process's one simulator token
+(keys.simulator_token), shared with the other channels' simulators.
 """
 
 from __future__ import annotations
@@ -16,23 +18,27 @@ from xml.etree import ElementTree
 import jinja2
 from aiohttp import web
 
+from channels.twilio.call_events import StoreFailed
 from channels.twilio.phone import normalise_number
 from channels.twilio.signature import plain_error
+from channels.twilio.simulator_calls import SimulatedCaller
 from channels.twilio.simulator_store import SimulatorStore
-from channels.twilio.simulator_voice import SimulatedCall, parse_call
+from channels.twilio.simulator_voice import SimulatedCall, parse_call, service_number
 from channels.twilio.sms import handle_sms
 from server import keys
 from server.errors import Invalid
+from server.page_token import TOKEN_HEADER
 from server.web_helpers import json_body
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
-TOKEN_HEADER = "X-Simulator-Token"
 SIMULATOR: web.AppKey[SimulatorStore] = web.AppKey("twilio_simulator", SimulatorStore)
+SIMULATED_CALLER: web.AppKey[SimulatedCaller] = web.AppKey(
+    "twilio_simulated_caller", SimulatedCaller
+)
 SIMULATOR_TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey(
     "twilio_templates", jinja2.Environment
 )
-SERVICE_NUMBER = "+4570000000"
 LABELS = {
     "da": {
         "title": "SMS- og telefonsimulator",
@@ -61,6 +67,12 @@ LABELS = {
         "calling": "Ringer til",
         "says": "Telefonen siger",
         "you_call": "Du ringer",
+        "connected": "Forbundet med",
+        "ended": "Opkaldet er slut",
+        "waiting": "Du venter i køen",
+        "hang_up": "Læg på",
+        "counsellor_hangs_up": "Vejlederen lægger på",
+        "email": "E-mail",
     },
     "en": {
         "title": "SMS and phone simulator",
@@ -89,12 +101,14 @@ LABELS = {
         "calling": "Calling",
         "says": "The line says",
         "you_call": "You call",
+        "connected": "Connected to",
+        "ended": "The call ended",
+        "waiting": "You are waiting in the queue",
+        "hang_up": "Hang up",
+        "counsellor_hangs_up": "The counsellor hangs up",
+        "email": "E-mail",
     },
 }
-
-
-def service_number(app: web.Application) -> str:
-    return app[keys.settings].twilio.from_number or SERVICE_NUMBER
 
 
 async def simulator_page(request: web.Request) -> web.Response:
@@ -106,7 +120,7 @@ async def simulator_page(request: web.Request) -> web.Response:
         .render(
             language=language,
             labels=LABELS[language],
-            token=request.app[SIMULATOR].token,
+            token=request.app[keys.simulator_token].value,
             service_number=service_number(request.app),
         )
     )
@@ -114,10 +128,9 @@ async def simulator_page(request: web.Request) -> web.Response:
 
 
 def _check_token(request: web.Request) -> web.Response | None:
-    token = request.headers.get(TOKEN_HEADER, "")
-    if not secrets.compare_digest(token, request.app[SIMULATOR].token):
+    if not request.app[keys.simulator_token].accepts(request):
         log.warning("simulator request without the page's token refused")
-        return plain_error(403, "missing or wrong X-Simulator-Token")
+        return plain_error(403, f"missing or wrong {TOKEN_HEADER}")
     return None
 
 
@@ -176,7 +189,24 @@ async def simulator_call(request: web.Request) -> web.Response:
     return web.json_response({"sid": call.sid, "ended": ended, "hooks": call.trace}, status=201)
 
 
-def add_routes(app: web.Application) -> None:
+async def simulator_hang_up(request: web.Request) -> web.Response:
+    """{sid, by: caller|counsellor}: one side of a simulated call hangs up."""
+    refused = _check_token(request)
+    if refused is not None:
+        return refused
+    data = await json_body(request, "sid", "by")
+    sid, by = data["sid"], data["by"]
+    if not isinstance(sid, str) or not isinstance(by, str):
+        raise Invalid("sid and by are strings")
+    try:
+        ended = await request.app[SIMULATED_CALLER].hang_up(sid, by)
+    except StoreFailed:
+        return plain_error(503, "the end of the call was not stored, try again")
+    return web.json_response(ended)
+
+
+def add_routes(app: web.Application, caller: SimulatedCaller) -> None:
+    app[SIMULATED_CALLER] = caller
     app[SIMULATOR_TEMPLATES] = jinja2.Environment(
         loader=jinja2.PackageLoader("channels.twilio"), autoescape=True
     )
@@ -184,4 +214,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/simulator/api/messages", simulator_messages)
     app.router.add_post("/simulator/api/sms", simulator_send)
     app.router.add_post("/simulator/api/call", simulator_call)
+    app.router.add_post("/simulator/api/hangup", simulator_hang_up)
     app.router.add_static("/static/twilio/", STATIC)

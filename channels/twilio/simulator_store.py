@@ -1,10 +1,12 @@
-"""The sandbox's phone network: every SMS sent or received, in memory, per process."""
+"""The sandbox's phone network, in memory, per process: every SMS sent or received,
+what the line said, and the calls in progress."""
 
 from __future__ import annotations
 
 import secrets
+import time
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,16 +22,36 @@ class SimulatedSms:
     text: str
     author: str
     at: str
-    kind: str = "sms"  # "sms" | "say" (what the phone line said) | "call" (calling <text>)
+    # "sms" | "say" (what the phone line said) | "call" (calling <text>) | and the
+    # state of a call: "waiting" (in the queue), "connected" (put through to <text>),
+    # "ended" (after <text>)
+    kind: str = "sms"
+
+
+@dataclass
+class CallSession:
+    """A simulated call still going on: waiting in the queue, or put through."""
+
+    sid: str
+    number: str  # the person's number, E.164
+    direction: str  # "inbound" (they called) | "outbound-api" (the service called them)
+    lang: str = "da"
+    status_callback: str = ""
+    left_url: str = ""  # the <Enqueue action> while the caller waits in the queue
+    started: float = field(default_factory=time.monotonic)
+    queued: float | None = None
+    # Set once a counsellor is on the line: the <Dial action>, who, and since when.
+    dial_action: str = ""
+    target: str = ""
+    leg_sid: str = ""
+    connected: float | None = None
 
 
 class SimulatorStore:
     def __init__(self) -> None:
         self.messages: deque[SimulatedSms] = deque(maxlen=KEEP)
+        self.calls: dict[str, CallSession] = {}
         self._next = 1
-        # Pages of this process carry it, and the simulator's POSTs must echo it in a
-        # header: another site cannot make a browser send that header.
-        self.token = secrets.token_urlsafe(24)
 
     def _add(
         self, sid: str, direction: str, number: str, text: str, author: str, kind: str = "sms"
@@ -47,6 +69,10 @@ class SimulatorStore:
 
     def add_inbound(self, sid: str, number: str, text: str, kind: str = "sms") -> None:
         self._add(sid, "in", number, text, "contact", kind)
+
+    def add_call_state(self, call: CallSession, kind: str, text: str) -> None:
+        """ "connected" or "ended", under the call's own sid so the page can tell which."""
+        self._add(call.sid, "out", call.number, text, "system", kind)
 
     def since(self, after_id: int, number: str | None = None) -> list[dict[str, Any]]:
         return [

@@ -63,10 +63,9 @@ TOPIC_TEXT = {"education": "uddannelse", "job_career": "job og karriere", "urgen
 # Stored in the conversation so the counsellor reads what the caller chose.
 EVENT_TEXT = {
     "urgent": 'Opkald: valgte 3 i telefonmenuen - "Jeg har brug for at tale med nogen nu".',
-    # "tale med en vejleder": triage reads it as asking for a person, so it queues.
-    "queued": "Opkald: venter i telefonkøen på at tale med en vejleder ({topic}).",
-    "callback": "Opkald: beder om at blive ringet op for at tale med en vejleder "
-    "(valgt i telefonkøen).",
+    # These events queue the caller through InboundMessage.queue_reason, not words.
+    "queued": "Opkald: venter i telefonkøen ({topic}).",
+    "callback": "Opkald: beder om at blive ringet op (valgt i telefonkøen).",
     "voicemail": "Talebesked ({seconds} s) - udskrift følger.",
     "answered": "Opkald besvaret af en vejleder efter {seconds} s i kø.",
     "abandoned": "Opkald afbrudt af den der ringede efter {seconds} s i kø.",

@@ -16,6 +16,7 @@ from tests.e2e.test_email_support import (
     FIRST,
     SERVICE,
     MailNode,
+    body_of,
     email_conversation,
     logged_in,
     mail_node,
@@ -52,7 +53,7 @@ async def test_mail_receipt_counsellor_reply_and_threaded_answer(
     assert receipt["In-Reply-To"] == first["Message-ID"]
     assert receipt["Auto-Submitted"] == "auto-replied"
     assert receipt["Subject"].startswith("Re: Spørgsmål om uddannelse [#")
-    receipt_text = receipt.get_body(("plain",)).get_content()
+    receipt_text = body_of(receipt, "plain")
     assert "Vi har modtaget din mail" in receipt_text and "70 201 201" in receipt_text
     assert receipt.get_body(("html",)) is not None
 
@@ -70,8 +71,8 @@ async def test_mail_receipt_counsellor_reply_and_threaded_answer(
     assert reply["In-Reply-To"] == first["Message-ID"]
     assert first["Message-ID"] in reply["References"]
     assert reply["Auto-Submitted"] is None
-    assert "Hvad interesserer dig mest?" in reply.get_body(("plain",)).get_content()
-    assert "Hvad interesserer dig mest?" in reply.get_body(("html",)).get_content()
+    assert "Hvad interesserer dig mest?" in body_of(reply, "plain")
+    assert "Hvad interesserer dig mest?" in body_of(reply, "html")
     assert reply["Message-ID"] != receipt["Message-ID"]
 
     answer = person_mail(

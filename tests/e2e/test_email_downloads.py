@@ -3,6 +3,7 @@ inline, and nobody without a login gets anything."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -82,3 +83,15 @@ async def test_attachments_and_raw_source_download(node: MailNode, anna: Counsel
     assert status == 404
     status, _, _ = await get(anna, f"/api/messages/{message['id'] + 999}/raw")
     assert status == 404
+
+    # The OpenAPI document describes both downloads, binary answers and errors.
+    status, _, body = await get(anna, "/api/openapi.json")
+    assert status == 200
+    paths = json.loads(body)["paths"]
+    attachment_op = paths["/api/messages/{id}/attachments/{n}"]["get"]
+    raw_op = paths["/api/messages/{id}/raw"]["get"]
+    assert "application/octet-stream" in attachment_op["responses"]["200"]["content"]
+    assert list(raw_op["responses"]["200"]["content"]) == ["message/rfc822"]
+    assert {"id", "n"} == {p["name"] for p in attachment_op["parameters"]}
+    for op in (attachment_op, raw_op):
+        assert {"401", "403", "404"} <= set(op["responses"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,8 +50,8 @@ async def closed_conversation_and_reply_to(node: MailNode, anna: Counsellor) -> 
     return conversation["id"], receipt["Reply-To"].addresses[0].addr_spec
 
 
-async def texts_by_conversation(anna: Counsellor, count: int) -> list[dict[str, object]]:
-    async def probe() -> list[dict[str, object]] | None:
+async def texts_by_conversation(anna: Counsellor, count: int) -> list[dict[str, Any]]:
+    async def probe() -> list[dict[str, Any]] | None:
         found = await email_conversations(anna)
         inbound = sum(1 for c in found for m in c["messages"] if m["direction"] == "in")
         return found if inbound >= count else None

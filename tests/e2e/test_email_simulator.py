@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,35 @@ async def test_simulated_mail_is_received_answered_and_threads(tmp_path: Path) -
         node.stop()
 
 
+async def test_simulator_page_carries_the_shared_token_and_no_inline_script(
+    tmp_path: Path,
+) -> None:
+    node = ServerProcess(tmp_path / "node")
+    await asyncio.to_thread(node.start)
+    try:
+        async with aiohttp.ClientSession(node.url) as http:
+            async with http.get("/simulator/email/token") as response:
+                token = (await response.json())["token"]
+            async with http.get("/simulator/email") as response:
+                assert response.status == 200 and response.content_type == "text/html"
+                assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+                html = await response.text()
+            async with http.get("/simulator/email?language=en") as response:
+                english = await response.text()
+            async with http.get("/static/email/simulator.js") as response:
+                assert response.status == 200
+                assert "X-Simulator-Token" in await response.text()
+        # One token per process, shared by every channel's simulator.
+        assert f'<meta name="simulator-token" content="{token}">' in html
+        assert "<h1>E-mail-simulator</h1>" in html and 'lang="da"' in html
+        assert "<h1>E-mail simulator</h1>" in english and 'lang="en"' in english
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert scripts == ['<script src="/static/email/simulator.js" defer>']  # nothing inline
+        assert html.count("</script>") == 1
+    finally:
+        node.stop()
+
+
 async def test_simulator_is_404_with_a_mail_relay(tmp_path: Path) -> None:
     node = ServerProcess(
         tmp_path / "relay",
@@ -85,8 +115,9 @@ async def test_simulator_is_404_with_a_mail_relay(tmp_path: Path) -> None:
     await asyncio.to_thread(node.start)
     try:
         async with aiohttp.ClientSession(node.url) as http:
-            async with http.get("/simulator/email/token") as response:
-                assert response.status == 404
+            for path in ("/simulator/email/token", "/simulator/email"):
+                async with http.get(path) as response:
+                    assert response.status == 404
             status, _ = await post(http, {"from": PERSON, "text": "Hej"}, "x")
             assert status == 404
     finally:

@@ -70,9 +70,11 @@ class MailNode:
 
 
 @asynccontextmanager
-async def mail_node(workdir: Path, env: dict[str, str] | None = None) -> AsyncIterator[MailNode]:
+async def mail_node(
+    workdir: Path, env: dict[str, str] | None = None, sink: Sink | None = None
+) -> AsyncIterator[MailNode]:
     """A server process with the SMTP listener on, relaying out through a sink."""
-    sink = Sink()
+    sink = sink or Sink()
     sink_port = free_port()
     relay = await asyncio.get_running_loop().create_server(
         lambda: SMTP(sink, hostname="relay.test"), "127.0.0.1", sink_port
@@ -126,6 +128,13 @@ def person_mail(
         mail["References"] = in_reply_to
     mail.set_content(text)
     return mail
+
+
+def body_of(mail: EmailMessage, subtype: str) -> str:
+    """The text of the mail's plain or html part."""
+    part = mail.get_body((subtype,))
+    assert part is not None, f"no text/{subtype} part"
+    return str(part.get_content())
 
 
 async def email_conversations(anna: Counsellor) -> list[dict[str, Any]]:

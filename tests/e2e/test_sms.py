@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -40,11 +40,11 @@ def node_env() -> dict[str, str]:
 @pytest.fixture
 def sms_server(
     tmp_path: Path, fake_twilio: FakeTwilio, node_env: dict[str, str]
-) -> AsyncIterator[ServerProcess]:
+) -> Iterator[ServerProcess]:
     node = ServerProcess(tmp_path / "node", env={**twilio_env(fake_twilio), **node_env})
     node.add_user("anna@example.org", PASSWORD, "counsellor")
     node.start()
-    yield node  # type: ignore[misc]
+    yield node
     node.stop()
 
 

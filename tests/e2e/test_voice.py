@@ -203,3 +203,42 @@ async def test_out_of_hours_hours_crisis_number_and_recording(voice_server: Serv
     assert root[1].get("transcribe") == "true"
     root = await call.post("/hooks/twilio/voice/language", Digits="2")
     assert "We are closed" in said(root)
+
+
+@pytest.mark.parametrize("node_env", [{"EGUIDANCE_OPENING_HOURS__MODE": "closed"}])
+async def test_a_voicemail_with_neutral_words_is_queued_without_a_bot_question(
+    voice_server: ServerProcess,
+) -> None:
+    call = Call(voice_server, "CA" + "9" * 32)
+    root = await call.post("/hooks/twilio/voice/language", Digits="1")
+    record = root[1]
+    await call.post(
+        record.get("action") or "",
+        RecordingUrl="https://api.twilio.com/rec/RE9",
+        RecordingSid="RE" + "9" * 32,
+        RecordingDuration="4",
+    )
+    status, _ = await call.hooks.post(
+        (record.get("transcribeCallback") or "").removeprefix(voice_server.url),
+        {
+            "CallSid": call.sid,
+            "From": CALLER,
+            "TranscriptionSid": "TR" + "9" * 32,
+            "TranscriptionStatus": "completed",
+            # Words that on their own get a triage question ("hej" does, in any channel).
+            "TranscriptionText": "Hej, det er Mads",
+            "RecordingSid": "RE" + "9" * 32,
+        },
+    )
+    assert status == 200
+    detail = await conversation_texts(voice_server, "Hej, det er Mads")
+    assert detail["status"] == "waiting"
+    # Bot replies are written in the transaction that stores the message: none here.
+    assert [m["direction"] for m in detail["messages"]] == ["in", "in"]
+    assert all("Caller left a voicemail" in a["reasons"] for a in detail["assessments"])
+    anna = await Counsellor(voice_server.url, "anna@example.org", PASSWORD).login()
+    try:
+        status, queue = await anna.request("GET", "/api/queue")
+    finally:
+        await anna.close()
+    assert [i["conversation_id"] for i in queue["items"]] == [detail["id"]]

@@ -170,7 +170,11 @@ async def test_callback_request_is_called_back_and_bridged(setup: Setup) -> None
     status, body = await s.anna.request("GET", path)
     assert body["action"] == "call_back" and body["last_event"] == "callback"
 
-    status, body = await s.anna.request("POST", path, json={"to": "client:anna"})
+    status, body = await s.anna.request("POST", path, json={"to": "client:counsellor-999"})
+    assert status == 403 and "only your own" in body["error"]["message"]
+    _, me = await s.anna.request("GET", "/api/me")
+    own = f"client:counsellor-{me['id']}"
+    status, body = await s.anna.request("POST", path, json={"to": own})
     assert status == 201 and body["action"] == "call_back", body
     placed = await s.fake.wait_for_call()
     assert placed.kind == "create" and placed.to == caller
@@ -178,15 +182,15 @@ async def test_callback_request_is_called_back_and_bridged(setup: Setup) -> None
     assert placed.form["StatusCallback"] == s.node.url + "/hooks/twilio/voice/status"
     url = placed.url or ""
     assert url.startswith(s.node.url + "/hooks/twilio/voice/bridge?lang=da")
-    assert parse_qs(urlsplit(url).query)["to"] == ["client:anna"]
-    await timeline(s, conversation_id, "Ringer op til +4531313131 for Anna (client:anna).")
+    assert parse_qs(urlsplit(url).query)["to"] == [own]
+    await timeline(s, conversation_id, f"Ringer op til +4531313131 for Anna ({own}).")
 
     # The person answers: Twilio fetches the bridge for the new call.
     out = {"CallSid": body["call_sid"], "AccountSid": ACCOUNT_SID, "Direction": "outbound-api"}
     out |= {"From": FROM_NUMBER, "To": caller}
     root = await twiml(s, url, {**out, "CallStatus": "in-progress"})
     assert "ringer dig op" in (root.findtext("Say") or "")
-    assert dial_of(root).findtext("Client") == "anna"
+    assert dial_of(root).findtext("Client") == own.removeprefix("client:")
 
     status, _ = await s.hooks.post(
         "/hooks/twilio/voice/status", {**out, "CallStatus": "completed", "CallDuration": "61"}

@@ -1,6 +1,7 @@
-"""The IMAP source against a real Dovecot on loopback (scripts/mailserver): mail in
-the mailbox becomes conversations, a restart fetches nothing twice, IDLE delivers
-mail appended while connected, and a reconnect resyncs by UID."""
+"""The IMAP source against a real Dovecot on loopback (scripts/mailserver), on SQLite
+and PostgreSQL: mail in the mailbox becomes conversations, the cursor in
+email_imap_cursor lets a restart fetch nothing twice, IDLE delivers mail appended
+while connected, and a reconnect resyncs by UID."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -20,13 +21,14 @@ import aioimaplib
 import pytest
 from aiohttp import web
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.email.imap import IMAP_SETTINGS, IMAP_SOURCE, ImapSource
-from channels.email.imap_state import STATE_FILE, ImapSettings
+from channels.email.imap_state import CursorStore, ImapSettings
 from server import keys
 from server import tables as t
-from server.app import close_sockets, create_app
-from server.settings import load_settings
+from server.app import create_app
+from server.settings import Settings
 from tests.support.server import free_port
 
 MAILSERVER = Path(__file__).resolve().parents[2] / "scripts" / "mailserver"
@@ -54,6 +56,14 @@ class Dovecot:
         assert (await client.login(USER, PASSWORD)).result == "OK"
         assert (await client.append(mail.as_bytes(), mailbox="INBOX")).result == "OK"
         await client.logout()
+
+    async def uidvalidity(self) -> int:
+        client = aioimaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        await client.wait_hello_from_server()
+        assert (await client.login(USER, PASSWORD)).result == "OK"
+        selected = await client.select("INBOX")
+        await client.logout()
+        return ImapSource._uidvalidity(selected.lines)
 
 
 def dovecot_installed() -> bool:
@@ -89,19 +99,8 @@ def person_mail(text: str, sender: str = "line@example.dk") -> EmailMessage:
     return mail
 
 
-@asynccontextmanager
-async def running_app(data_dir: Path, dovecot: Dovecot) -> AsyncIterator[web.Application]:
-    """The whole application in this process, with the IMAP source pointed at Dovecot."""
-    settings = load_settings(
-        environ={},
-        overrides={
-            "server": {"data_dir": str(data_dir), "secret_key": "imap-test-secret"},
-            "email": {"listen_port": 0},
-            "opening_hours": {"mode": "always_open"},
-        },
-    )
-    app = create_app(settings)
-    app[IMAP_SETTINGS] = ImapSettings(
+def imap_settings(dovecot: Dovecot) -> ImapSettings:
+    return ImapSettings(
         host="127.0.0.1",
         port=dovecot.port,
         username=USER,
@@ -111,9 +110,19 @@ async def running_app(data_dir: Path, dovecot: Dovecot) -> AsyncIterator[web.App
         reconnect_max_s=1,
         timeout_s=5,
     )
-    # server.app.close_sockets fails with no socket connected (engineio waits on an
-    # empty set); reported to the owner. Nothing is connected here.
-    app.on_shutdown.remove(close_sockets)
+
+
+@asynccontextmanager
+async def running_app(base: Settings, dovecot: Dovecot) -> AsyncIterator[web.Application]:
+    """The whole application in this process (on the parametrised database), with the
+    IMAP source pointed at Dovecot."""
+    settings = replace(
+        base,
+        email=replace(base.email, listen_port=0),
+        opening_hours=replace(base.opening_hours, mode="always_open"),
+    )
+    app = create_app(settings)
+    app[IMAP_SETTINGS] = imap_settings(dovecot)
     runner = web.AppRunner(app)
     await runner.setup()
     try:
@@ -140,38 +149,101 @@ async def wait_texts(app: web.Application, count: int, limit_s: float = 15) -> l
 
 async def conversations(app: web.Application) -> int:
     async with app[keys.engine].connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(t.conversations))).scalar())
+        count = select(func.count()).select_from(t.conversations)
+        return int((await conn.execute(count)).scalar_one())
 
 
 async def idling(source: ImapSource) -> None:
     await asyncio.wait_for(source.idling.wait(), 15)
 
 
+async def cursor(app: web.Application) -> tuple[int, int] | None:
+    """(uidvalidity, last_uid) as the database holds them for the app's mailbox."""
+    c = t.email_imap_cursors
+    async with app[keys.engine].connect() as conn:
+        row = (
+            await conn.execute(
+                select(c.c.uidvalidity, c.c.last_uid).where(
+                    c.c.mailbox == app[IMAP_SETTINGS].mailbox_key
+                )
+            )
+        ).first()
+    return (int(row.uidvalidity), int(row.last_uid)) if row is not None else None
+
+
+async def test_cursor_store_keeps_its_place_per_mailbox(engine: AsyncEngine) -> None:
+    store = CursorStore(engine)
+    # UIDs and UIDVALIDITY are unsigned 32-bit: larger than PostgreSQL's integer.
+    big = 2**32 - 1
+    assert await store.last_uid("a", big) == 0
+    await store.save("a", big, 41)
+    await store.save("a", big, 42)
+    await store.save("b", 7, 3)
+    assert await CursorStore(engine).last_uid("a", big) == 42
+    assert await store.last_uid("b", 7) == 3
+    # Under one UIDVALIDITY the cursor never goes back (a slower round finishing late).
+    await store.save("a", big, 40)
+    assert await store.last_uid("a", big) == 42
+    # A new UIDVALIDITY renumbered the mailbox: start from the beginning, then move on.
+    assert await store.last_uid("a", 8) == 0
+    await store.save("a", 8, 1)
+    assert await store.last_uid("a", 8) == 1
+    assert await store.last_uid("a", big) == 0
+
+
 async def test_mailbox_mail_arrives_and_a_restart_fetches_nothing_twice(
-    dovecot: Dovecot, tmp_path: Path
+    dovecot: Dovecot, settings: Settings
 ) -> None:
     await dovecot.append(person_mail("Hej, jeg vil gerne vide mere om SU."))
     await dovecot.append(person_mail("Hvordan søger man ind?", sender="bo@example.dk"))
-    async with running_app(tmp_path / "data", dovecot) as app:
+    uidvalidity = await dovecot.uidvalidity()
+    async with running_app(settings, dovecot) as app:
         texts = await wait_texts(app, 2)
+        await idling(app[IMAP_SOURCE])  # the round is over: its cursor is written
         assert texts == ["Hej, jeg vil gerne vide mere om SU.", "Hvordan søger man ind?"]
         assert await conversations(app) == 2
         assert app[IMAP_SOURCE].fetched == 2
-    assert (tmp_path / "data" / STATE_FILE).exists()
+        assert await cursor(app) == (uidvalidity, 2)
 
     await dovecot.append(person_mail("En ting mere."))
-    async with running_app(tmp_path / "data", dovecot) as app:
+    async with running_app(settings, dovecot) as app:
         texts = await wait_texts(app, 3)
         await idling(app[IMAP_SOURCE])
         assert texts[-1] == "En ting mere."
         assert app[IMAP_SOURCE].fetched == 1  # only the new one
         assert await conversations(app) == 2  # Line's second mail continues hers
+        assert await cursor(app) == (uidvalidity, 3)
+
+
+async def test_the_database_cursor_decides_where_fetching_resumes(
+    dovecot: Dovecot, settings: Settings, engine: AsyncEngine
+) -> None:
+    for text in ("Første.", "Anden.", "Tredje."):
+        await dovecot.append(person_mail(text))
+    uidvalidity = await dovecot.uidvalidity()
+    mailbox = imap_settings(dovecot).mailbox_key
+    # As a previous run would have left it: the first two delivered.
+    await CursorStore(engine).save(mailbox, uidvalidity, 2)
+    async with running_app(settings, dovecot) as app:
+        await idling(app[IMAP_SOURCE])
+        assert await inbound_texts(app) == ["Tredje."]
+        assert app[IMAP_SOURCE].fetched == 1
+        assert await cursor(app) == (uidvalidity, 3)
+
+    # A cursor from another UIDVALIDITY means nothing: everything again, and dedupe on
+    # Message-ID stores nothing twice.
+    await CursorStore(engine).save(mailbox, uidvalidity + 1, 3)
+    async with running_app(settings, dovecot) as app:
+        await idling(app[IMAP_SOURCE])
+        assert app[IMAP_SOURCE].fetched == 3
+        assert await inbound_texts(app) == ["Tredje.", "Første.", "Anden."]
+        assert await cursor(app) == (uidvalidity, 3)
 
 
 async def test_idle_delivers_mail_appended_while_connected(
-    dovecot: Dovecot, tmp_path: Path
+    dovecot: Dovecot, settings: Settings
 ) -> None:
-    async with running_app(tmp_path / "data", dovecot) as app:
+    async with running_app(settings, dovecot) as app:
         source = app[IMAP_SOURCE]
         await idling(source)
         await dovecot.append(person_mail("Kommer den med det samme?"))
@@ -179,9 +251,9 @@ async def test_idle_delivers_mail_appended_while_connected(
         assert source.fetched == 1 and source.sessions == 1
 
 
-async def test_reconnect_resyncs_by_uid(dovecot: Dovecot, tmp_path: Path) -> None:
+async def test_reconnect_resyncs_by_uid(dovecot: Dovecot, settings: Settings) -> None:
     await dovecot.append(person_mail("Før genstarten."))
-    async with running_app(tmp_path / "data", dovecot) as app:
+    async with running_app(settings, dovecot) as app:
         source = app[IMAP_SOURCE]
         await wait_texts(app, 1)
         await idling(source)

@@ -140,3 +140,79 @@ async def test_automatic_mail_is_stored_but_never_assessed(
     )
     assert away.triage is None and not away.duplicate
     assert await rows(engine, t.assessments) == []
+
+
+async def test_a_queue_reason_queues_without_a_question_and_is_among_the_reasons(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    neutral = "Talebesked (12 s) - udskrift følger."
+    # Without the channel's fact, triage asks what the message is about.
+    asked = await store.store(InboundMessage("voice", "+4520000003", "RE1", neutral))
+    assert asked.triage is not None and len(asked.triage.bot_messages) == 1
+    queued = await store.store(
+        InboundMessage(
+            "voice", "+4520000004", "RE2", neutral, queue_reason="Caller left a voicemail"
+        )
+    )
+    assert queued.triage.joined_queue and queued.triage.bot_messages == []
+    by_id = {c.id: c for c in await rows(engine, t.conversations)}
+    assert by_id[asked.conversation_id].status == "bot"
+    conversation = by_id[queued.conversation_id]
+    assert conversation.status == "waiting" and conversation.waiting_since is not None
+    assert conversation.triage_state["pending_question"] is None
+    assessment = [a for a in await rows(engine, t.assessments) if a.message_id == queued.message_id]
+    assert "Caller left a voicemail" in assessment[0].reasons
+    assert assessment[0].level in ("brief", "face_to_face")
+    bot = [m for m in await rows(engine, t.messages) if m.conversation_id == queued.conversation_id]
+    assert [m.author_kind for m in bot] == ["contact"]
+
+    # The transcript that follows is assessed too, still without a question.
+    later = await store.store(
+        InboundMessage(
+            "voice",
+            "+4520000004",
+            "TR2",
+            "Hej, jeg ringer om noget",
+            queue_reason="Caller left a voicemail",
+        )
+    )
+    assert later.conversation_id == queued.conversation_id
+    assert later.triage is not None and later.triage.bot_messages == []
+
+
+async def test_a_queue_reason_still_sends_crisis_contacts_for_words_of_danger(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    receipt = await writer(engine, settings).store(
+        InboundMessage(
+            "voice",
+            "+4520000005",
+            "TR3",
+            "jeg vil ikke leve mere",
+            queue_reason="Caller left a voicemail",
+        )
+    )
+    (conversation,) = await rows(engine, t.conversations)
+    assert (conversation.status, conversation.urgent) == ("waiting", True)
+    actions = [m["text"] for m in receipt.triage.bot_messages]
+    bot = [m for m in await rows(engine, t.messages) if m.author_kind == "bot"]
+    assert len(actions) == 1 and bot[0].meta["triage_action"] == "send_crisis_contacts"
+
+
+async def test_a_queue_reason_queues_a_conversation_triage_escalated_before(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    first = await store.store(
+        InboundMessage("voice", "+4520000006", "CA9:callback", "x", queue_reason="Call back")
+    )
+    # Back with the bot (as after a counsellor's override), with the same verdict.
+    async with engine.begin() as conn:
+        await conn.execute(t.conversations.update().values(status="bot", waiting_since=None))
+    again = await store.store(
+        InboundMessage("voice", "+4520000006", "CA10:callback", "x", queue_reason="Call back")
+    )
+    assert again.conversation_id == first.conversation_id and again.triage.joined_queue
+    (conversation,) = await rows(engine, t.conversations)
+    assert conversation.status == "waiting" and conversation.waiting_since is not None

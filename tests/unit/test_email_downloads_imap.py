@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
 from channels.email.downloads import content_disposition, safe_filename, served_type
 from channels.email.imap import envelope_of
-from channels.email.imap_state import ImapSettings, UidStore
+from channels.email.imap_state import ImapSettings
 from channels.email.simulator import build_mail
 from server.errors import Invalid
+from server.settings import EmailSettings
 
 SERVICE = "vejledning@example.org"
 
@@ -71,28 +69,13 @@ def test_envelope_from_delivery_headers() -> None:
     assert envelope_of(plain, SERVICE)[0] == "Bo <bo@example.dk>"
 
 
-def test_uid_store_survives_and_resets_on_a_new_uidvalidity(tmp_path: Path) -> None:
-    store = UidStore(tmp_path / "state.json")
-    assert store.last_uid("box", 7) == 0
-    store.save("box", 7, 42)
-    assert UidStore(tmp_path / "state.json").last_uid("box", 7) == 42
-    assert store.last_uid("box", 8) == 0
-    (tmp_path / "state.json").write_text("{broken")
-    assert store.last_uid("box", 7) == 0
-
-
-def test_imap_settings_read_imap_keys_where_present() -> None:
-    @dataclass
-    class Email:
-        address: str = SERVICE
-        imap_host: str = "imap.example.org"
-        imap_port: int = 143
-        imap_tls: str = "none"
-
-    settings = ImapSettings.from_email_settings(Email())
+def test_imap_settings_read_the_email_imap_keys() -> None:
+    email = EmailSettings(imap_host="imap.example.org", imap_port=143, imap_tls="none")
+    settings = ImapSettings.from_email_settings(email)
     assert (settings.host, settings.port, settings.tls, settings.mailbox) == (
         "imap.example.org", 143, "none", "INBOX",
     )  # fmt: skip
-    assert not ImapSettings.from_email_settings(object()).enabled
+    assert settings.idle_renew_s == email.imap_idle_renew_s
+    assert not ImapSettings.from_email_settings(EmailSettings()).enabled
     with pytest.raises(ValueError, match="imap_tls"):
         ImapSettings(tls="starttls").check()

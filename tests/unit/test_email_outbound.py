@@ -92,8 +92,9 @@ def test_receipt_is_threaded_marked_automatic_and_has_both_parts() -> None:
     assert mail["Auto-Submitted"] == "auto-replied"
     assert mail["Subject"] == f"Re: SU [#{make_token(SECRET, 5)}]"
     assert split_plus(mail["Reply-To"].addresses[0].addr_spec)[1] == make_token(SECRET, 5)
-    text = mail.get_body(("plain",)).get_content()
-    html = mail.get_body(("html",)).get_content()
+    text_part, html_part = mail.get_body(("plain",)), mail.get_body(("html",))
+    assert text_part is not None and html_part is not None
+    text, html = text_part.get_content(), html_part.get_content()
     assert "Vi har modtaget din mail" in text
     assert "1. Hvor gammel er du?" in text and "70 201 201" in text
     assert "&lt;Hvad&gt;" in html and "<Hvad>" not in html

@@ -62,6 +62,16 @@ def test_mail_without_message_id_gets_a_stable_one() -> None:
     assert parse_mail(raw).message_id.endswith("@no-message-id.invalid")
 
 
+def test_attachments_over_the_given_limit_are_listed_not_kept() -> None:
+    raw = (DATA / "attachment_pdf.eml").read_bytes()
+    size = parse_mail(raw).attachments[0].size
+    kept = parse_mail(raw, max_attachment_bytes=size).attachments[0]
+    assert not kept.dropped and len(kept.data) == size
+    dropped = parse_mail(raw, max_attachment_bytes=size - 1).attachments[0]
+    assert dropped.dropped and dropped.data == b"" and dropped.size == size
+    assert dropped.listing()["dropped"] == "too_large"
+
+
 def test_sender_falls_back_to_the_envelope() -> None:
     raw = b"To: vejledning@example.org\r\nSubject: x\r\n\r\nHej\r\n"
     assert parse_mail(raw, "Person@Example.DK").address == "person@example.dk"

@@ -1,5 +1,7 @@
 // The phone simulator: texts and calls the service as a phone number and shows what
 // comes back — replies, what the line says, calls from the service (polls every second).
+// A call in the queue or put through to a counsellor shows with hang-up buttons: the
+// simulator plays the counsellor's phone too.
 (function () {
   "use strict";
   var token = document.querySelector('meta[name="simulator-token"]').content;
@@ -8,13 +10,27 @@
   var empty = document.getElementById("empty");
   var errorBox = document.getElementById("error");
   var numberInput = document.getElementById("from");
+  var activeCall = document.getElementById("active-call");
+  var callState = document.getElementById("call-state");
+  var counsellorHangsUp = document.getElementById("counsellor-hangs-up");
   var lastId = 0;
   var shownNumber = numberInput.value;
+  var activeSid = null;
 
   function label(message) {
     if (message.kind === "say") { return labels.says; }
     if (message.kind === "call") { return message.direction === "in" ? labels.youCall : labels.service; }
     return message.direction === "in" ? labels.you : labels.service;
+  }
+
+  function describe(message) {
+    if (message.kind === "waiting") { return "📞 " + labels.waiting; }
+    if (message.kind === "connected") { return "📞 " + labels.connected + " " + message.text; }
+    if (message.kind === "ended") { return "📞 " + labels.ended + " · " + message.text; }
+    if (message.kind === "call") {
+      return message.direction === "out" ? "📞 " + labels.calling + " " + message.text : "📞 " + message.text;
+    }
+    return message.text;
   }
 
   function render(message) {
@@ -23,14 +39,23 @@
     var who = document.createElement("small");
     who.textContent = label(message) + " · " + message.number + " · " + new Date(message.at).toLocaleTimeString();
     var text = document.createElement("span");
-    // textContent: a text is never markup
-    text.textContent = message.kind === "call" && message.direction === "out"
-      ? "📞 " + labels.calling + " " + message.text
-      : (message.kind === "call" ? "📞 " : "") + message.text;
+    text.textContent = describe(message); // textContent: a text is never markup
     item.appendChild(who);
     item.appendChild(text);
     list.appendChild(item);
     empty.hidden = true;
+  }
+
+  function showCall(message) {
+    if (message.kind === "waiting" || message.kind === "connected") {
+      activeSid = message.sid;
+      callState.textContent = describe(message);
+      counsellorHangsUp.hidden = message.kind !== "connected";
+      activeCall.hidden = false;
+    } else if (message.kind === "ended" && message.sid === activeSid) {
+      activeSid = null;
+      activeCall.hidden = true;
+    }
   }
 
   function poll() {
@@ -41,6 +66,7 @@
         data.messages.forEach(function (message) {
           lastId = Math.max(lastId, message.id);
           render(message);
+          showCall(message);
         });
       })
       .catch(function () { /* the next poll tries again */ })
@@ -62,6 +88,8 @@
   numberInput.addEventListener("change", function () {
     shownNumber = numberInput.value;
     lastId = 0;
+    activeSid = null;
+    activeCall.hidden = true;
     list.textContent = "";
     empty.hidden = false;
   });
@@ -85,6 +113,12 @@
       text: text.value
     }, function () { text.value = ""; });
   });
+
+  function hangUp(by) {
+    if (activeSid) { post("/simulator/api/hangup", { sid: activeSid, by: by }, function () {}); }
+  }
+  document.getElementById("hang-up").addEventListener("click", function () { hangUp("caller"); });
+  counsellorHangsUp.addEventListener("click", function () { hangUp("counsellor"); });
 
   poll();
 })();
