@@ -85,7 +85,7 @@ async def message_row(engine: AsyncEngine, message_id: int):  # type: ignore[no-
 
 
 async def test_sends_once_and_records_the_provider_id(engine: AsyncEngine) -> None:
-    channel, events = ScriptedChannel(), []
+    channel, events = ScriptedChannel(), list[int]()
     message_id = await queued_reply(engine)
     outbox = worker(engine, channel, events)
     assert await outbox.run_once() == 1
@@ -97,7 +97,7 @@ async def test_sends_once_and_records_the_provider_id(engine: AsyncEngine) -> No
 
 
 async def test_retries_a_temporary_failure_then_sends(engine: AsyncEngine) -> None:
-    channel, events = ScriptedChannel("temporary", "temporary"), []
+    channel, events = ScriptedChannel("temporary", "temporary"), list[int]()
     message_id = await queued_reply(engine)
     outbox = worker(engine, channel, events, max_attempts=5)
     for _ in range(3):
@@ -110,7 +110,7 @@ async def test_retries_a_temporary_failure_then_sends(engine: AsyncEngine) -> No
 
 
 async def test_gives_up_after_max_attempts_and_shows_the_failure(engine: AsyncEngine) -> None:
-    channel, events = ScriptedChannel("temporary", "temporary", "temporary"), []
+    channel, events = ScriptedChannel("temporary", "temporary", "temporary"), list[int]()
     message_id = await queued_reply(engine)
     outbox = worker(engine, channel, events, max_attempts=3)
     for _ in range(4):
@@ -121,7 +121,7 @@ async def test_gives_up_after_max_attempts_and_shows_the_failure(engine: AsyncEn
 
 
 async def test_a_permanent_failure_is_final_at_once(engine: AsyncEngine) -> None:
-    channel, events = ScriptedChannel("permanent"), []
+    channel, events = ScriptedChannel("permanent"), list[int]()
     message_id = await queued_reply(engine)
     outbox = worker(engine, channel, events, max_attempts=8)
     await outbox.run_once()
