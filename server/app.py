@@ -13,6 +13,7 @@ from aiohttp import web
 from server import api, api_referrals, db, health, keys
 from server.auth import TokenSigner, resolve_secret_key
 from server.centre import ContactCentre
+from server.followups import follow_ups_ctx
 from server.hours import OpeningHours
 from server.inbox_socket import InboxNamespace
 from server.metrics import Metrics
@@ -68,6 +69,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(services_ctx)
     app.cleanup_ctx.append(outbox_ctx)
+    app.cleanup_ctx.append(follow_ups_ctx)
     # Each channel adds its routes, sender and listeners; its start-up runs after
     # the core's, so the database and the service layer are there for it.
     for channel in (channels.webchat, channels.twilio, channels.email):

@@ -1,13 +1,24 @@
-"""A one-event iCalendar file (RFC 5545): the appointment a referral booked."""
+"""A one-event iCalendar file (RFC 5545): the appointment a referral booked, or its
+cancellation (iTIP, RFC 5546: the same UID with METHOD:CANCEL and a higher SEQUENCE)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 CRLF = "\r\n"
 MAX_OCTETS = 75
 PRODID = "-//eGuidance//Referral//DA"
+
+
+class Method(StrEnum):
+    PUBLISH = "PUBLISH"
+    CANCEL = "CANCEL"
+
+
+# What each method says about the event: its STATUS and its SEQUENCE (revision).
+EVENT_STATE = {Method.PUBLISH: ("CONFIRMED", 0), Method.CANCEL: ("CANCELLED", 1)}
 
 
 @dataclass(frozen=True)
@@ -18,6 +29,7 @@ class CalendarEvent:
     summary: str
     location: str = ""
     description: str = ""
+    organizer: str = ""  # an e-mail address
 
 
 def escape_text(value: str) -> str:
@@ -50,16 +62,18 @@ def fold(line: str) -> str:
     return (CRLF + " ").join(parts)
 
 
-def calendar(event: CalendarEvent, stamp: datetime) -> str:
+def calendar(event: CalendarEvent, stamp: datetime, method: Method = Method.PUBLISH) -> str:
     """The whole VCALENDAR text, CRLF line ends, folded."""
+    status, sequence = EVENT_STATE[method]
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        f"METHOD:{method}",
         "BEGIN:VEVENT",
         f"UID:{event.uid}",
+        f"SEQUENCE:{sequence}",
         f"DTSTAMP:{utc_stamp(stamp)}",
         f"DTSTART:{utc_stamp(event.start)}",
         f"DTEND:{utc_stamp(event.end)}",
@@ -69,5 +83,7 @@ def calendar(event: CalendarEvent, stamp: datetime) -> str:
         lines.append(f"LOCATION:{escape_text(event.location)}")
     if event.description:
         lines.append(f"DESCRIPTION:{escape_text(event.description)}")
-    lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]
+    if event.organizer:
+        lines.append(f"ORGANIZER:mailto:{event.organizer}")
+    lines += [f"STATUS:{status}", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]
     return "".join(fold(line) + CRLF for line in lines)

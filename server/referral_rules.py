@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.errors import Conflict, Invalid
-from server.ical import CalendarEvent, calendar
+from server.ical import CalendarEvent, Method, calendar
 from triage.services import HasServices, Service, choose_service
 
 TIMEZONE = ZoneInfo("Europe/Copenhagen")
@@ -120,8 +120,12 @@ def bookable_slot(service: Service, slot: object, taken: Iterable[str], now: dat
             "slot_unavailable",
         )
     if key in set(taken):
-        raise Conflict("that appointment time is already booked", "slot_taken")
+        raise slot_taken()
     return key
+
+
+def slot_taken() -> Conflict:
+    return Conflict("that appointment time is already booked", "slot_taken")
 
 
 def follow_up_due(booked_at: datetime, slot: str | None) -> datetime:
@@ -149,7 +153,7 @@ DA_MONTHS = (
 )
 
 
-def _when(at: datetime, language: str) -> str:
+def when(at: datetime, language: str) -> str:
     if language == "en":
         return f"{at:%A} {at.day} {at:%B} {at.year} at {at:%H:%M}"
     day, month = DA_DAYS[at.weekday()], DA_MONTHS[at.month - 1]
@@ -160,27 +164,37 @@ def confirmation_text(service: Service, slot: str, language: str) -> str:
     at = parse_slot(slot)
     if language == "en":
         return (
-            f"Your appointment is booked: {service.name}, {_when(at, 'en')}.\n"
+            f"Your appointment is booked: {service.name}, {when(at, 'en')}.\n"
             f"Address: {service.address}\nPhone: {service.phone}\n"
             "If you cannot come, please call them to cancel."
         )
     return (
-        f"Din tid er booket: {service.name}, {_when(at, 'da')}.\n"
+        f"Din tid er booket: {service.name}, {when(at, 'da')}.\n"
         f"Adresse: {service.address}\nTelefon: {service.phone}\n"
         "Hvis du ikke kan komme, så ring og meld afbud."
     )
 
 
 def calendar_file(
-    service: Service, slot: str, referral_id: int, domain: str, stamp: datetime
+    service: Service,
+    slot: str,
+    referral_id: int,
+    domain: str,
+    stamp: datetime,
+    method: Method = Method.PUBLISH,
+    uid: str | None = None,
+    organizer: str = "",
 ) -> dict[str, str]:
+    """The .ics a message's meta carries; e-mail attaches it with its method."""
     start = parse_slot(slot)
     event = CalendarEvent(
-        uid=f"referral-{referral_id}@{domain}",
+        uid=uid or f"referral-{referral_id}@{domain}",
         start=start,
         end=start + APPOINTMENT,
         summary=service.name,
         location=service.address,
         description=f"Telefon / phone: {service.phone}",
+        organizer=organizer,
     )
-    return {"filename": CALENDAR_FILENAME, "content": calendar(event, stamp)}
+    content = calendar(event, stamp, method)
+    return {"filename": CALENDAR_FILENAME, "content": content, "method": method.value}

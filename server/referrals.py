@@ -3,11 +3,12 @@ status, list follow-ups. Each command is one transaction, then its events."""
 
 from __future__ import annotations
 
-import zlib
+import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server import tables as t
@@ -15,22 +16,24 @@ from server import views
 from server.accounts import Identity
 from server.centre import ContactCentre
 from server.errors import Conflict, Invalid, NotFound
-from server.models import Author, Direction, utcnow
-from server.outbox import queue_for_sending
+from server.models import utcnow
+from server.referral_notices import send_cancellation, send_confirmation
 from server.referral_rules import (
     ReferralStatus,
     bookable_slot,
-    calendar_file,
     check_status,
     check_transition,
-    confirmation_text,
     find_service,
     follow_up_due,
     free_slots,
+    parse_slot,
     service_view,
     services_for,
+    slot_taken,
 )
 from triage.services import HasServices, Service
+
+log = logging.getLogger(__name__)
 
 
 async def taken_slots(conn: AsyncConnection, service_id: str) -> list[str]:
@@ -49,7 +52,11 @@ async def _conversation(conn: AsyncConnection, conversation_id: int) -> Any:
     c = t.conversations
     row = (
         await conn.execute(
-            select(c, t.contacts.c.language.label("contact_language"))
+            select(
+                c,
+                t.contacts.c.language.label("contact_language"),
+                t.contacts.c.postcode.label("contact_postcode"),
+            )
             .join(t.contacts, t.contacts.c.id == c.c.contact_id)
             .where(c.c.id == conversation_id)
         )
@@ -59,9 +66,11 @@ async def _conversation(conn: AsyncConnection, conversation_id: int) -> Any:
     return row
 
 
-def _language(conv: Any) -> str:
-    language = conv.language or conv.contact_language or "da"
-    return "en" if str(language).startswith("en") else "da"
+def postcode_of(conv: Any) -> str | None:
+    """Where the person lives: the contact's postcode, else the one triage read in this
+    conversation."""
+    postcode = conv.contact_postcode or (conv.triage_state or {}).get("postcode")
+    return str(postcode) if postcode else None
 
 
 async def proposal(
@@ -71,12 +80,13 @@ async def proposal(
     async with engine.connect() as conn:
         conv = await _conversation(conn, conversation_id)
         age = (conv.triage_state or {}).get("age")
-        postcode = postcode or (conv.meta or {}).get("postcode")
+        postcode = postcode or postcode_of(conv)
         choices = services_for(config, conv.refer_to, age, postcode) if conv.refer_to else []
         slots = await taken_slots(conn, choices[0].id) if choices else []
     return {
         "conversation_id": conversation_id,
         "refer_to": conv.refer_to,
+        "postcode": postcode,
         "service": service_view(choices[0]) if choices else None,
         "alternatives": [service_view(s) for s in choices[1:]],
         "slots": free_slots(choices[0], slots, utcnow()) if choices else [],
@@ -140,6 +150,8 @@ class ReferralDesk:
                 message_id = await self._book(conn, conv, referral_id, service, body["slot"], now)
             else:
                 await _move(conn, referral_id, referral.status, status, now)
+                if status == ReferralStatus.CANCELLED and referral.status == ReferralStatus.BOOKED:
+                    message_id = await self._cancel_notice(conn, referral, now)
             data = {**body, "from": referral.status, "referral_id": referral_id}
             await _audit(conn, who, "referral_status", referral.conversation_id, data)
         return await self._announce(referral.conversation_id, referral_id, message_id, claimed)
@@ -153,19 +165,36 @@ class ReferralDesk:
         slot: object,
         now: datetime,
     ) -> int:
-        """Referral booked, confirmation message and its outbox item: one transaction."""
-        await _lock_service(conn, service.id)
+        """Referral booked, confirmation message and its outbox item: one transaction.
+
+        The check against the booked slots gives the usual answer; the unique index on
+        booked (service, slot) decides a race between nodes, and its refusal is the
+        same 409."""
         key = bookable_slot(service, slot, await taken_slots(conn, service.id), now)
-        await _move(conn, referral_id, ReferralStatus.PROPOSED, ReferralStatus.BOOKED, now, key)
-        language = _language(conv)
-        domain = self.centre.settings.email.address.partition("@")[2] or "eguidance.local"
-        meta = {
-            "language": language,
-            "referral_id": referral_id,
-            "calendar": calendar_file(service, key, referral_id, domain, now),
-        }
-        return await _system_message(
-            conn, conv, confirmation_text(service, key, language), meta, now
+        try:
+            await _move(conn, referral_id, ReferralStatus.PROPOSED, ReferralStatus.BOOKED, now, key)
+        except IntegrityError as exc:
+            raise slot_taken() from exc
+        address = self.centre.settings.email.address
+        return await send_confirmation(conn, conv, referral_id, service, key, address, now)
+
+    async def _cancel_notice(
+        self, conn: AsyncConnection, referral: Any, now: datetime
+    ) -> int | None:
+        """The person hears that a booked appointment still ahead is off (one already
+        past is only recorded)."""
+        if not referral.slot or parse_slot(referral.slot) <= now:
+            return None
+        found = [s for s in self.config.services if s.id == referral.service_id]
+        if not found:
+            log.warning(
+                "referral %s: service %r is gone; no notice", referral.id, referral.service_id
+            )
+            return None
+        conv = await _conversation(conn, referral.conversation_id)
+        address = self.centre.settings.email.address
+        return await send_cancellation(
+            conn, conv, referral.id, found[0], referral.slot, address, now
         )
 
     async def _announce(
@@ -236,39 +265,6 @@ async def _move(
     )
     if not result.rowcount:
         raise Conflict("the referral changed meanwhile; reload it", "referral_changed")
-
-
-async def _lock_service(conn: AsyncConnection, service_id: str) -> None:
-    """Serialise bookings of one service. SQLite transactions already are serial
-    (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
-    if conn.dialect.name == "postgresql":
-        key = zlib.crc32(f"referral:{service_id}".encode())
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-
-async def _system_message(
-    conn: AsyncConnection, conv: Any, body: str, meta: dict[str, Any], now: datetime
-) -> int:
-    message_id: int = (
-        await conn.execute(
-            insert(t.messages)
-            .values(
-                conversation_id=conv.id,
-                direction=Direction.OUT.value,
-                channel=conv.channel,
-                author_kind=Author.SYSTEM.value,
-                body=body,
-                internal=False,
-                status="queued",
-                attachments=[],
-                meta=meta,
-                created_at=now,
-            )
-            .returning(t.messages.c.id)
-        )
-    ).scalar_one()
-    await queue_for_sending(conn, message_id, conv.channel, now)
-    return message_id
 
 
 async def _audit(

@@ -186,6 +186,11 @@ def _apply(
     sent (crisis contacts still are)."""
     if decision.urgent and not conv["urgent"]:
         outcome.alert_reasons = list(decision.reasons)
+    said = decision.state.postcode
+    if said and said != (conv["state"] or {}).get("postcode"):
+        # Only a newly given postcode reaches the contact, so one a counsellor set
+        # in the contact panel stays until the person says another.
+        conv["new_postcode"] = said
     conv.update(
         state=decision.state.to_dict(),
         changed=True,

@@ -134,6 +134,14 @@ class TriageWrites:
                     for conv in changed
                 ],
             )
+        located = [c for c in conversations.values() if c.get("new_postcode")]
+        if located:
+            await conn.execute(
+                update(t.contacts)
+                .where(t.contacts.c.id == bindparam("kid"))
+                .values(postcode=bindparam("new_pc")),
+                [{"kid": c["contact_id"], "new_pc": c["new_postcode"]} for c in located],
+            )
 
 
 def _bot_view(message_id: int, row: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -31,6 +31,7 @@ class Findings:
     word_count: int = 0
     reported_contacts: int | None = None
     stated_age: int | None = None
+    stated_postcode: str | None = None
 
     def has(self, concept: str) -> bool:
         return bool(self.hits.get(concept))
@@ -125,6 +126,27 @@ _AGE_YEARS = re.compile(r"\b(\d{2})\s*(?:aar gammel|years old|aarig|year old)\b"
 _CHILD_AGE = re.compile(
     r"\b(?:soen|datter|son|daughter|barn|child|lillebror|lillesoester)\s+(?:paa|is|er|\(|,)?\s*(\w+)"
 )
+# A Danish postcode (1000-9990) only where the words say it is one, so that years and
+# amounts are never read as postcodes: "postnummer 2200", "jeg bor i 8000 Aarhus".
+_POSTCODE_NAMED = re.compile(
+    r"\b(?:postnummer|postnr|post nr|postkode|postcode|post code|postal code|zip code|zip)"
+    r"\.?\s*(?:er|is|:)?\s*(\d{4})\b(?![.,]\d)"
+)
+_POSTCODE_HOME = re.compile(
+    r"\b(?:bor|boende|bosat|live|lives|living|based)(?:\s+(?:jeg|vi|nu|now))*"
+    r"\s+(?:i|paa|in|at|near|ved)\s+"
+    r"(\d{4})\b(?![.,]\d)(?!\s*(?:kr|dkk|%|procent|percent))"
+)
+
+
+def read_postcode(text: str) -> str | None:
+    """The last postcode the person gives as theirs, or None."""
+    folded = fold(text)
+    found = [m for regex in (_POSTCODE_NAMED, _POSTCODE_HOME) for m in regex.finditer(folded)]
+    for m in sorted(found, key=lambda m: m.start(), reverse=True):
+        if 1000 <= int(m.group(1)) <= 9990:
+            return m.group(1)
+    return None
 
 
 def _read_numbers(cfg: TriageConfig, text: str, found: Findings) -> None:
@@ -155,6 +177,7 @@ def analyse(cfg: TriageConfig, text: str) -> Findings:
     _read_danger(cfg, text, tokens, found)
     _read_barriers(cfg, found)
     _read_numbers(cfg, text, found)
+    found.stated_postcode = read_postcode(text)
     found.is_question = "?" in text or found.has("need:question")
     return found
 

@@ -89,3 +89,5 @@ def apply_findings(state: TriageState, found: Findings, cfg: TriageConfig) -> No
         state.prior_contacts = max(state.prior_contacts or 0, found.reported_contacts)
     if found.stated_age is not None:
         state.age = found.stated_age
+    if found.stated_postcode is not None:
+        state.postcode = found.stated_postcode

@@ -26,6 +26,7 @@ class TriageState:
     barriers: list[str] = field(default_factory=list)
     profile: list[str] = field(default_factory=list)
     age: int | None = None
+    postcode: str | None = None  # the person's own, when they gave it
     prior_contacts: int | None = None
     questions_asked: list[str] = field(default_factory=list)
     pending_question: str | None = None

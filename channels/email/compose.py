@@ -137,5 +137,5 @@ def attach_calendar(mail: EmailMessage, calendar: object) -> None:
         maintype="text",
         subtype="calendar",
         filename=str(calendar.get("filename") or "invitation.ics"),
-        params={"charset": "utf-8", "method": "PUBLISH"},
+        params={"charset": "utf-8", "method": str(calendar.get("method") or "PUBLISH")},
     )

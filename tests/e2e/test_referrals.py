@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
+
+from server import db
+from server import tables as t
+from server.models import utcnow
+from server.settings import load_settings
 from tests.e2e.test_email_support import (
+    PASSWORD,
     email_conversation,
     logged_in,
     mail_node,
     person_mail,
 )
 from tests.support.clients import Counsellor, Visitor
+from tests.support.server import ServerProcess
 
 NEEDS_A_MEETING = (
     "Jeg er 18 år og er droppet ud af gymnasiet. Jeg er ordblind og har gæld, "
@@ -46,6 +55,13 @@ async def book(anna: Counsellor, conversation_id: int, service_id: str, slot: st
         f"/api/conversations/{conversation_id}/referrals",
         json={"service_id": service_id, "slot": slot},
     )
+
+
+def uid_of(ics: bytes) -> bytes:
+    (uid,) = [
+        line for line in ics.replace(b"\r\n ", b"").split(b"\r\n") if line.startswith(b"UID:")
+    ]
+    return uid
 
 
 async def test_a_referral_is_booked_and_confirmed_on_the_persons_channel(
@@ -116,7 +132,9 @@ async def test_an_email_booking_arrives_with_the_calendar_file(tmp_path: Path) -
         conversation = await email_conversation(anna)
         await face_to_face(anna, conversation["id"])
         offer = await proposal(anna, conversation["id"])
-        status, _ = await book(anna, conversation["id"], offer["service"]["id"], offer["slots"][0])
+        status, booked = await book(
+            anna, conversation["id"], offer["service"]["id"], offer["slots"][0]
+        )
         assert status == 201
 
         mails = await node.sink.wait_count("mette.aero@example.dk", 2)
@@ -128,3 +146,115 @@ async def test_an_email_booking_arrives_with_the_calendar_file(tmp_path: Path) -
         assert b"LOCATION:Gyldenl\xc3\xb8vesgade 15\\, 1600 K\xc3\xb8benhavn V" in ics
         body = mails[-1].get_body(("plain",))
         assert body is not None and "Din tid er booket" in body.get_content()
+
+        path = f"/api/referrals/{booked['referral']['id']}"
+        status, _ = await anna.request("PUT", path, json={"status": "cancelled"})
+        assert status == 200
+        mails = await node.sink.wait_count("mette.aero@example.dk", 3)
+        body = mails[-1].get_body(("plain",))
+        assert body is not None and "er aflyst" in body.get_content()
+        (cancel,) = [p for p in mails[-1].walk() if p.get_content_type() == "text/calendar"]
+        withdrawn = cancel.get_payload(decode=True)
+        assert isinstance(withdrawn, bytes) and b"METHOD:CANCEL\r\n" in withdrawn
+        assert b"STATUS:CANCELLED\r\n" in withdrawn
+        assert uid_of(withdrawn) == uid_of(ics)
+
+
+async def test_a_cancelled_booking_is_announced_on_the_persons_chat(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    person = await visitors("en").connect()
+    ack = await person.send(
+        "I'm 19, dropped out of upper secondary, I'm dyslexic and in debt and I don't "
+        "know what to do. I'd like to meet someone in person."
+    )
+    await face_to_face(anna, ack["conversation_id"])
+    offer = await proposal(anna, ack["conversation_id"])
+    service, slot = offer["service"], offer["slots"][0]
+    status, booked = await book(anna, ack["conversation_id"], service["id"], slot)
+    assert status == 201, booked
+    await person.message(lambda m: m["text"].startswith("Your appointment is booked"))
+
+    path = f"/api/referrals/{booked['referral']['id']}"
+    status, body = await anna.request("PUT", path, json={"status": "cancelled"})
+    assert status == 200 and body["referral"]["status"] == "cancelled"
+    notice = await person.message(lambda m: "cancelled" in m["text"])
+    assert notice["author"] == "system"
+    assert notice["text"].startswith(f"Your appointment at {service['name']} on ")
+    assert "A counsellor will help you find another time." in notice["text"]
+    assert slot in (await proposal(anna, ack["conversation_id"]))["slots"]
+
+
+async def backdate_booking(node: ServerProcess, referral_id: int, days: int) -> None:
+    """Straight in the node's database: the booking was made `days` ago."""
+    engine = db.create_engine(load_settings(environ=node.env))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(t.referrals)
+                .where(t.referrals.c.id == referral_id)
+                .values(updated_at=utcnow() - timedelta(days=days))
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_a_due_follow_up_is_pushed_once_to_the_counsellor_and_the_supervisors(
+    tmp_path: Path,
+) -> None:
+    # The follow-up worker polls every POLL_FACTOR outbox intervals: 1.5 s here.
+    node = ServerProcess(tmp_path / "node", {"EGUIDANCE_OUTBOX__POLL_INTERVAL_S": "0.1"})
+    for email, role in (("anna", "counsellor"), ("bo", "counsellor"), ("sara", "supervisor")):
+        node.add_user(f"{email}@example.org", PASSWORD, role)
+    await asyncio.to_thread(node.start)
+    people = [Counsellor(node.url, f"{n}@example.org", PASSWORD) for n in ("anna", "bo", "sara")]
+    visitors = [Visitor(node.url), Visitor(node.url)]
+    try:
+        anna, bo, sara = [await (await c.login()).connect_inbox() for c in people]
+        booked = []
+        for visitor in visitors:
+            ack = await (await visitor.connect()).send(NEEDS_A_MEETING)
+            await face_to_face(anna, ack["conversation_id"])
+            offer = await proposal(anna, ack["conversation_id"])
+            status, body = await book(
+                anna, ack["conversation_id"], offer["service"]["id"], offer["slots"][0]
+            )
+            assert status == 201, body
+            booked.append((ack["conversation_id"], body["referral"]))
+        (first_conversation, first), (_, second) = booked
+
+        await backdate_booking(node, first["id"], 15)
+        reminder = await anna.log.wait_for(
+            "referral.follow_up", lambda e: e["referral_id"] == first["id"]
+        )
+        assert reminder["conversation_id"] == first_conversation
+        assert reminder["service_id"] == first["service_id"] == "kuu-koebenhavn"
+        assert reminder["service_name"] == first["service"]["name"]
+        assert reminder["slot"] == first["slot"] and reminder["counsellor_id"] == anna_id(first)
+        assert reminder["due_at"]
+        await sara.log.wait_for("referral.follow_up", lambda e: e["referral_id"] == first["id"])
+
+        # The next poll after that one pushes the second booking, and not the first again.
+        await backdate_booking(node, second["id"], 15)
+        for counsellor in (anna, sara):
+            await counsellor.log.wait_for(
+                "referral.follow_up", lambda e: e["referral_id"] == second["id"]
+            )
+        for counsellor in (anna, sara):
+            pushed = [e["referral_id"] for e in counsellor.log.events["referral.follow_up"]]
+            assert pushed == [first["id"], second["id"]]
+        assert bo.log.events["referral.follow_up"] == []
+        status, listed = await anna.request("GET", "/api/referrals/follow-ups")
+        assert status == 200 and [i["id"] for i in listed["items"]] == [first["id"], second["id"]]
+    finally:
+        for visitor in visitors:
+            await visitor.disconnect()
+        for counsellor in people:
+            await counsellor.close()
+        node.stop()
+
+
+def anna_id(referral: dict[str, Any]) -> int:
+    """The booking counsellor, as the referral records them."""
+    return int(referral["counsellor_id"])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from tests.support.clients import Counsellor, Visitor
 
 
-async def conversation(anna: Counsellor, conversation_id: int) -> dict:  # type: ignore[type-arg]
+async def conversation(anna: Counsellor, conversation_id: int) -> dict[str, Any]:
     status, body = await anna.request("GET", f"/api/conversations/{conversation_id}")
     assert status == 200
     return dict(body)
@@ -132,3 +134,37 @@ async def test_the_statistics_show_the_override_rate_per_rule_to_supervisors_onl
         item["overridden"] == 1 for item in stats["triage"]["by_rule"]
     )
     assert (await sara.request("GET", "/api/stats?days=abc"))[0] == 400
+
+
+async def test_a_postcode_written_in_the_chat_picks_the_local_service(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    aarhus = await visitors("da").connect()
+    ack = await aarhus.send(
+        "Jeg er 18 år og er droppet ud af gymnasiet. Jeg er ordblind og har gæld, "
+        "og jeg ved ikke hvad jeg skal. Jeg bor i 8000 Aarhus."
+    )
+    elsewhere = await visitors("da").connect()
+    other = await elsewhere.send(
+        "Jeg er 18 år og er droppet ud af gymnasiet. Jeg er ordblind og har gæld, "
+        "og jeg ved ikke hvad jeg skal."
+    )
+    proposals = {}
+    for conversation_id in (ack["conversation_id"], other["conversation_id"]):
+        for _ in range(100):
+            detail = await conversation(anna, conversation_id)
+            if detail["level"] == "face_to_face":
+                break
+            await asyncio.sleep(0.1)
+        assert detail["triage"]["refer_to"] == "youth_guidance"
+        path = f"/api/conversations/{conversation_id}/referral-proposal"
+        status, proposals[conversation_id] = await anna.request("GET", path)
+        assert status == 200
+    local = proposals[ack["conversation_id"]]
+    assert local["postcode"] == "8000" and local["service"]["id"] == "uu-aarhus"
+    assert local["service"]["name"] == "Ungdommens Uddannelsesvejledning Aarhus"
+    # No postcode: the default youth guidance centre, with the others as alternatives.
+    fallback = proposals[other["conversation_id"]]
+    assert fallback["postcode"] is None and fallback["service"]["id"] == "kuu-koebenhavn"
+    assert "uu-aarhus" in [s["id"] for s in fallback["alternatives"]]

@@ -216,3 +216,20 @@ async def test_a_queue_reason_queues_a_conversation_triage_escalated_before(
     assert again.conversation_id == first.conversation_id and again.triage.joined_queue
     (conversation,) = await rows(engine, t.conversations)
     assert conversation.status == "waiting" and conversation.waiting_since is not None
+
+
+async def test_a_postcode_the_person_gives_is_kept_on_the_contact(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    await store.store(InboundMessage("chat", "ida", "c1", "hej, jeg bor i 8000 Aarhus"))
+    (contact,) = await rows(engine, t.contacts)
+    assert contact.postcode == "8000"
+    # A message without one leaves it; a counsellor's correction stays until the
+    # person gives another.
+    async with engine.begin() as conn:
+        await conn.execute(t.contacts.update().values(postcode="8200"))
+    await store.store(InboundMessage("chat", "ida", "c2", "jeg er 17 og går i 9. klasse"))
+    assert (await rows(engine, t.contacts))[0].postcode == "8200"
+    await store.store(InboundMessage("chat", "ida", "c3", "nu bor jeg i 5000 Odense"))
+    assert (await rows(engine, t.contacts))[0].postcode == "5000"

@@ -11,7 +11,7 @@ import pytest
 
 from channels.email.compose import compose, templates
 from server.hours import OpeningHours
-from server.ical import CalendarEvent, calendar, escape_text, fold, utc_stamp
+from server.ical import CalendarEvent, Method, calendar, escape_text, fold, utc_stamp
 from server.messages import OutboundMessage
 from server.settings import OpeningHoursSettings, Settings
 from server.thread_context import ThreadContext
@@ -119,3 +119,21 @@ def test_a_mail_without_a_calendar_has_no_attachment() -> None:
     types = [p.get_content_type() for p in mail.walk()]
     assert "text/calendar" not in types
     assert mail.get_content_type() == "multipart/alternative"
+
+
+def test_a_cancellation_withdraws_the_event_under_the_same_uid() -> None:
+    booked = unfold(calendar(event(organizer="vejledning@example.org"), STAMP))
+    cancelled = unfold(calendar(event(organizer="vejledning@example.org"), STAMP, Method.CANCEL))
+    assert "METHOD:PUBLISH" in booked and "METHOD:CANCEL" in cancelled
+
+    def props(lines: list[str]) -> dict[str, str]:
+        body = lines[lines.index("BEGIN:VEVENT") + 1 : lines.index("END:VEVENT")]
+        return dict(line.split(":", 1) for line in body)
+
+    before, after = props(booked), props(cancelled)
+    assert before["UID"] == after["UID"] == "referral-7@example.org"
+    assert (before["STATUS"], after["STATUS"]) == ("CONFIRMED", "CANCELLED")
+    # A higher SEQUENCE: calendars apply the cancellation over the booking.
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert after["ORGANIZER"] == "mailto:vejledning@example.org"
+    assert after["DTSTART"] == before["DTSTART"]

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from server.errors import Conflict, Invalid
+from server.ical import Method
+from server.referral_notices import calendar_uid, cancellation_text
 from server.referral_rules import (
     TIMEZONE,
     bookable_slot,
@@ -20,7 +22,11 @@ from server.referral_rules import (
     services_for,
     upcoming_slots,
 )
+from triage import MessageContext, TriageEngine, TriageState, load_config
+from triage.analysis import read_postcode
 from triage.services import Service, load_services
+
+REPO = Path(__file__).resolve().parents[2]
 
 SERVICE = Service(
     id="kuu-koebenhavn",
@@ -146,3 +152,68 @@ def test_services_for_a_kind_put_the_persons_own_first() -> None:
     assert found[0].id == "uu-aarhus"
     assert {s.kind for s in found} == {"youth_guidance"} and len(found) == 4
     assert services_for(Config(), "youth_guidance", 18, None)[0].id == "kuu-koebenhavn"
+
+
+@pytest.mark.parametrize(
+    ("text", "postcode"),
+    [
+        ("jeg bor i 8000 Aarhus og ved ikke hvad jeg skal", "8000"),
+        ("Mit postnummer er 2200", "2200"),
+        ("postnr. 5000, og jeg er 17", "5000"),
+        ("I live in 2100 København Ø", "2100"),
+        ("Jeg boede i 2300 før, men nu bor jeg i 9000 Aalborg", "9000"),
+        ("I lived in 8000 but now I live in 5000 Odense", "5000"),
+        ("zip code: 6700", "6700"),
+    ],
+)
+def test_a_postcode_the_person_gives_as_theirs_is_read(text: str, postcode: str) -> None:
+    assert read_postcode(text) == postcode
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg blev student i 2023 og har søgt 8000 steder",
+        "jeg tjener 8000 kr om måneden",
+        "bor i 8000 kr lejlighed",
+        "postnummer 0800",
+        "postnummer 12345",
+        "jeg har boet i 2019 i Aarhus",
+    ],
+)
+def test_years_amounts_and_other_numbers_are_not_postcodes(text: str) -> None:
+    assert read_postcode(text) is None
+
+
+def test_triage_keeps_the_postcode_in_its_state_across_messages() -> None:
+    engine = TriageEngine(load_config(REPO / "config"))
+    first = engine.assess(TriageState(), MessageContext("hej, jeg bor i 8000 Aarhus", "chat"))
+    assert first.state.postcode == "8000"
+    later = engine.assess(first.state, MessageContext("jeg er 17 og har droppet ud", "chat"))
+    assert later.state.postcode == "8000"
+    assert TriageState.from_dict(later.state.to_dict()).postcode == "8000"
+
+
+def test_the_cancellation_speaks_the_persons_language_and_offers_another_time() -> None:
+    slot = "2025-03-10T09:00:00+01:00"
+    da = cancellation_text(SERVICE, slot, "da")
+    assert "KUU København mandag den 10. marts 2025 kl. 09:00 er aflyst" in da
+    assert "finde en ny tid" in da
+    en = cancellation_text(SERVICE, slot, "en")
+    assert "at KUU København on Monday 10 March 2025 at 09:00 is cancelled" in en
+    assert "find another time" in en
+
+
+def test_the_cancelling_calendar_names_the_bookings_uid() -> None:
+    booked = calendar_file(SERVICE, "2025-03-10T09:00:00+01:00", 4, "example.org", NOW)
+    uid = calendar_uid(booked["content"])
+    assert uid == "referral-4@example.org" and booked["method"] == "PUBLISH"
+    cancel = calendar_file(
+        SERVICE, "2025-03-10T09:00:00+01:00", 4, "other.org", NOW, Method.CANCEL, uid
+    )
+    assert cancel["method"] == "CANCEL"
+    assert "UID:referral-4@example.org\r\n" in cancel["content"]
+    assert "METHOD:CANCEL\r\n" in cancel["content"]
+    long_uid = "referral-4@" + "a" * 80 + ".example.org"
+    folded = calendar_file(SERVICE, "2025-03-10T09:00:00+01:00", 4, "x", NOW, uid=long_uid)
+    assert calendar_uid(folded["content"]) == long_uid
