@@ -1,5 +1,5 @@
 """REST endpoints the inbox needs beyond server/api.py: take next, contacts, workload,
-canned replies, message details, the supervisors' dashboard and user administration."""
+canned replies, the supervisors' dashboard and user administration."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import insert, select, update
 
-from counsellor_ui import canned, contacts, dashboard
+from counsellor_ui import canned, contacts, dashboard, openapi_paths
 from server import accounts, keys, queue
 from server import tables as t
 from server.accounts import Identity
@@ -18,7 +18,6 @@ from server.models import Role, utcnow
 from server.web_helpers import current_counsellor, json_body, path_id
 
 routes = web.RouteTableDef()
-MESSAGE_META_KEYS = ("full_text", "kind", "duration", "call_sid", "subject", "automatic_reasons")
 
 
 def can_serve(
@@ -72,26 +71,11 @@ async def take_next(request: web.Request) -> web.Response:
     raise NotFound("no one is waiting whom you can serve", "queue_empty")
 
 
-@routes.get("/api/queue/details")
-async def queue_details(request: web.Request) -> web.Response:
-    """Triage reasons of conversations (the queue list shows them in one line)."""
-    await current_counsellor(request)
-    try:
-        ids = [int(x) for x in request.query.get("ids", "").split(",") if x][:200]
-    except ValueError as exc:
-        raise Invalid("ids must be numbers separated by commas") from exc
-    c = t.conversations
-    async with request.app[keys.engine].connect() as conn:
-        rows = (await conn.execute(select(c.c.id, c.c.triage_state).where(c.c.id.in_(ids)))).all()
-    items = {str(r.id): {"reasons": list((r.triage_state or {}).get("reasons", []))} for r in rows}
-    return web.json_response({"items": items})
-
-
 @routes.get("/api/counsellors/workload")
 async def counsellor_workload(request: web.Request) -> web.Response:
     await current_counsellor(request)
     async with request.app[keys.engine].connect() as conn:
-        return web.json_response({"items": await dashboard.workload(conn)})
+        return web.json_response({"items": await accounts.team(conn)})
 
 
 @routes.get("/api/canned-replies")
@@ -100,26 +84,6 @@ async def canned_replies(request: web.Request) -> web.Response:
     language = request.query.get("language", "da")
     replies = canned.load(request.app[keys.settings].config_dir)
     return web.json_response({"items": canned.for_language(replies, language)})
-
-
-@routes.get("/api/conversations/{id}/message-meta")
-async def message_meta(request: web.Request) -> web.Response:
-    """Channel details of each message: an e-mail's full text with its quoted part,
-    the kind and duration of a call event."""
-    await current_counsellor(request)
-    m = t.messages
-    async with request.app[keys.engine].connect() as conn:
-        rows = (
-            await conn.execute(
-                select(m.c.id, m.c.meta).where(m.c.conversation_id == path_id(request))
-            )
-        ).all()
-    items: dict[str, Any] = {}
-    for row in rows:
-        meta = {k: v for k, v in (row.meta or {}).items() if k in MESSAGE_META_KEYS}
-        if meta:
-            items[str(row.id)] = meta
-    return web.json_response({"items": items})
 
 
 # -- contacts --------------------------------------------------------------------------
@@ -167,7 +131,7 @@ async def get_dashboard(request: web.Request) -> web.Response:
 async def list_users(request: web.Request) -> web.Response:
     await require_supervisor(request)
     async with request.app[keys.engine].connect() as conn:
-        return web.json_response({"items": await dashboard.workload(conn, include_inactive=True)})
+        return web.json_response({"items": await accounts.team(conn, include_inactive=True)})
 
 
 @routes.post("/api/users")
@@ -185,6 +149,7 @@ async def create_user(request: web.Request) -> web.Response:
     engine = request.app[keys.engine]
     created = await accounts.create_counsellor(engine, email, password, role, name)
     await _audit(engine, who, "user_create", {"counsellor_id": created.id, "role": role})
+    await accounts.announce_team(engine, request.app[keys.notifier])
     answer: dict[str, Any] = dict(created.as_dict())
     if generated:
         answer["password"] = password  # shown once, to the admin who made the account
@@ -208,6 +173,7 @@ async def deactivate_user(request: web.Request) -> web.Response:
             raise NotFound(f"counsellor {user_id} does not exist")
     await _audit(engine, who, "user_deactivate", {"counsellor_id": user_id})
     request.app[keys.centre].queue_broadcast.changed()
+    await accounts.announce_team(engine, request.app[keys.notifier])
     return web.json_response({"id": user_id, "active": False})
 
 
@@ -222,3 +188,4 @@ async def _audit(engine: Any, who: Identity, action: str, data: dict[str, Any]) 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_routes(routes)
+    app[keys.openapi_paths].update(openapi_paths.paths())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -16,6 +17,7 @@ from server.views import iso
 
 MAX_NAME = 200
 MAX_PROFILE = 10_000
+DANISH_POSTCODE = re.compile(r"[0-9]{4}")
 
 
 async def contact_view(conn: AsyncConnection, contact_id: int) -> dict[str, Any]:
@@ -44,6 +46,7 @@ async def contact_view(conn: AsyncConnection, contact_id: int) -> dict[str, Any]
         "name": row.name,
         "language": row.language,
         "profile": row.profile or "",
+        "postcode": row.postcode,
         "created_at": iso(row.created_at),
         "addresses": [
             {"channel": r.channel, "address": r.address, "opted_out": r.opted_out}
@@ -64,6 +67,20 @@ async def contact_view(conn: AsyncConnection, contact_id: int) -> dict[str, Any]
     }
 
 
+def postcode_value(raw: object) -> str | None:
+    """A Danish postcode (four digits), or None to clear it (empty or null)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise Invalid("postcode must be a string of four digits, or empty", "bad_postcode")
+    value = raw.strip()
+    if not value:
+        return None
+    if not DANISH_POSTCODE.fullmatch(value):
+        raise Invalid(f"{value!r} is not a Danish postcode (four digits)", "bad_postcode")
+    return value
+
+
 def profile_changes(body: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if "name" in body:
@@ -80,8 +97,10 @@ def profile_changes(body: dict[str, Any]) -> dict[str, Any]:
         if len(body["profile"]) > MAX_PROFILE:
             raise Invalid(f"profile may have at most {MAX_PROFILE} characters")
         changes["profile"] = body["profile"]
+    if "postcode" in body:
+        changes["postcode"] = postcode_value(body["postcode"])
     if not changes:
-        raise Invalid("nothing to change: give name or profile")
+        raise Invalid("nothing to change: give name, profile or postcode")
     return changes
 
 
@@ -139,6 +158,7 @@ async def merge_contacts(
             .values(
                 name=keep.name or other.name,
                 language=keep.language or other.language,
+                postcode=keep.postcode or other.postcode,
                 profile="\n\n".join(profiles),
             )
         )

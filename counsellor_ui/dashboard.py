@@ -12,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server import queue, stats
 from server import tables as t
-from server.models import Status, utcnow
-
-HANDLING = (Status.ACTIVE.value, Status.PENDING.value)
+from server.accounts import team
+from server.models import utcnow
 
 
 def local_midnight(now: datetime, zone: ZoneInfo) -> datetime:
@@ -37,41 +36,6 @@ async def live_queue(conn: AsyncConnection, now: datetime) -> dict[str, Any]:
         "by_channel": dict(Counter(e.channel for e in entries)),
         "longest_wait_s": round(longest) if longest is not None else None,
     }
-
-
-async def workload(
-    conn: AsyncConnection, *, include_inactive: bool = False
-) -> list[dict[str, Any]]:
-    """Each counsellor with presence, capacity and how many conversations they handle."""
-    c, k = t.conversations, t.counsellors
-    handling: dict[int, int] = dict(
-        (
-            await conn.execute(
-                select(c.c.assignee_id, func.count())
-                .where(c.c.status.in_(HANDLING), c.c.assignee_id.is_not(None))
-                .group_by(c.c.assignee_id)
-            )
-        ).all()
-    )
-    query = select(k).order_by(k.c.name)
-    if not include_inactive:
-        query = query.where(k.c.active.is_(True))
-    rows = (await conn.execute(query)).all()
-    return [
-        {
-            "id": r.id,
-            "name": r.name,
-            "email": r.email,
-            "role": r.role,
-            "presence": r.presence,
-            "capacity": r.capacity,
-            "handling": int(handling.get(r.id, 0)),
-            "languages": r.languages or [],
-            "channels": r.channels or [],
-            "active": r.active,
-        }
-        for r in rows
-    ]
 
 
 async def per_hour(conn: AsyncConnection, since: datetime, zone: ZoneInfo) -> list[int]:
@@ -113,5 +77,5 @@ async def dashboard(conn: AsyncConnection, timezone: str) -> dict[str, Any]:
         "today": today,
         "referrals": await referral_rate(conn, since, today["conversations"]["total"]),
         "per_hour": await per_hour(conn, since, zone),
-        "counsellors": await workload(conn),
+        "counsellors": await team(conn),
     }

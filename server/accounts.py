@@ -1,20 +1,25 @@
-"""Counsellor accounts: create, authenticate, look up, presence."""
+"""Counsellor accounts: create, authenticate, look up, presence, the team's workload."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server import tables as t
 from server.auth import hash_password, verify_password
 from server.errors import Conflict, Invalid
-from server.models import Role, utcnow
+from server.models import Role, Status, utcnow
+
+if TYPE_CHECKING:
+    from server.realtime import Notifier
 
 PRESENCE = ("available", "away", "offline")
+HANDLING = (Status.ACTIVE.value, Status.PENDING.value)
 
 
 @dataclass(frozen=True)
@@ -118,3 +123,44 @@ async def set_presence(engine: AsyncEngine, counsellor_id: int, presence: str) -
             .where(t.counsellors.c.id == counsellor_id)
             .values(presence=presence)
         )
+
+
+async def team(conn: AsyncConnection, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+    """Each counsellor with presence, capacity and how many conversations they handle."""
+    c, k = t.conversations, t.counsellors
+    handling: dict[int, int] = dict(
+        (
+            await conn.execute(
+                select(c.c.assignee_id, func.count())
+                .where(c.c.status.in_(HANDLING), c.c.assignee_id.is_not(None))
+                .group_by(c.c.assignee_id)
+            )
+        ).all()
+    )
+    query = select(k).order_by(k.c.name)
+    if not include_inactive:
+        query = query.where(k.c.active.is_(True))
+    rows = (await conn.execute(query)).all()
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "email": r.email,
+            "role": r.role,
+            "presence": r.presence,
+            "capacity": r.capacity,
+            "handling": int(handling.get(r.id, 0)),
+            "languages": r.languages or [],
+            "channels": r.channels or [],
+            "active": r.active,
+        }
+        for r in rows
+    ]
+
+
+async def announce_team(engine: AsyncEngine, notifier: Notifier) -> None:
+    """`counsellors.updated` on /inbox: every account (the inactive ones too, marked),
+    after a presence, capacity or active status changed. Call after the commit."""
+    async with engine.connect() as conn:
+        items = await team(conn, include_inactive=True)
+    await notifier.to_counsellors("counsellors.updated", {"items": items})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
-from server import accounts, keys, stats, triage_override, views
+from server import accounts, keys, stats, triage_override, views, views_history
 from server import tables as t
 from server.auth import CSRF_COOKIE, SESSION_COOKIE
 from server.errors import Forbidden, Invalid, NotAuthenticated, TooManyRequests
@@ -62,6 +62,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     who = await current_counsellor(request)
     await accounts.set_presence(request.app[keys.engine], who.id, "offline")
+    await accounts.announce_team(request.app[keys.engine], request.app[keys.notifier])
     response = web.json_response({"ok": True})
     response.del_cookie(SESSION_COOKIE, path="/")
     response.del_cookie(CSRF_COOKIE, path="/")
@@ -79,6 +80,7 @@ async def presence(request: web.Request) -> web.Response:
     body = await json_body(request, "presence")
     await accounts.set_presence(request.app[keys.engine], who.id, str(body["presence"]))
     request.app[keys.centre].queue_broadcast.changed()
+    await accounts.announce_team(request.app[keys.engine], request.app[keys.notifier])
     return web.json_response({"presence": body["presence"]})
 
 
@@ -128,7 +130,10 @@ async def list_conversations(request: web.Request) -> web.Response:
 async def get_conversation(request: web.Request) -> web.Response:
     await current_counsellor(request)
     async with request.app[keys.engine].connect() as conn:
-        return web.json_response(await views.conversation(conn, path_id(request)))
+        conversation = await views.conversation(conn, path_id(request))
+    services = request.app[keys.triage_config].services
+    conversation["referrals"] = views_history.name_services(conversation["referrals"], services)
+    return web.json_response(conversation)
 
 
 @routes.post("/api/conversations/{id}/claim")

@@ -33,10 +33,11 @@ class InboxNamespace(StrictNamespace):
         await self.enter_room(sid, counsellor_room(who.id))
         self._sockets_of[who.id] += 1
         self.app[keys.metrics].sockets.labels(INBOX).inc()
-        if self._sockets_of[who.id] == 1:
+        first = self._sockets_of[who.id] == 1
+        if first:
             await accounts.set_presence(self.app[keys.engine], who.id, "available")
         # Runs after the CONNECT packet is queued, so the client gets it.
-        self.server.start_background_task(self._welcome, sid)
+        self.server.start_background_task(self._welcome, sid, first)
 
     def _authenticate(self, environ: dict[str, Any], auth: Any) -> int:
         signer = self.app[keys.signer]
@@ -60,9 +61,11 @@ class InboxNamespace(StrictNamespace):
         public = urlsplit(self.app[keys.settings].server.public_url).netloc
         return urlsplit(origin).netloc in {public, environ.get("HTTP_HOST", "")}
 
-    async def _welcome(self, sid: str) -> None:
+    async def _welcome(self, sid: str, presence_changed: bool) -> None:
         items = await self.app[keys.centre].queue_items()
         await self.emit("queue.updated", {"items": items}, to=sid)
+        if presence_changed:
+            await self._announce_team()
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.get_session(sid)
@@ -75,6 +78,10 @@ class InboxNamespace(StrictNamespace):
             del self._sockets_of[counsellor_id]
             await accounts.set_presence(self.app[keys.engine], counsellor_id, "offline")
             self.app[keys.centre].queue_broadcast.changed()
+            await self._announce_team()
+
+    async def _announce_team(self) -> None:
+        await accounts.announce_team(self.app[keys.engine], self.app[keys.notifier])
 
     async def on_typing(self, sid: str, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict) or not isinstance(data.get("conversation_id"), int):

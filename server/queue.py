@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,6 +28,34 @@ class QueueEntry:
     waiting_since: datetime
     language: str | None
     contact_name: str | None
+    # The triage decision's plain-language reasons, for the queue's one line.
+    reasons: tuple[str, ...] = field(default=())
+
+
+def decision_reasons(triage_state: Any, latest_assessment: list[Any] | None) -> tuple[str, ...]:
+    """The reasons of the current triage decision: the latest assessment's (the rules'
+    or a counsellor's override), else those the triage state carries."""
+    if latest_assessment:
+        return tuple(str(r) for r in latest_assessment if r)
+    if isinstance(triage_state, dict) and isinstance(triage_state.get("reasons"), list):
+        return tuple(str(r) for r in triage_state["reasons"] if r)
+    return ()
+
+
+async def latest_assessment_reasons(
+    conn: AsyncConnection, conversation_ids: list[int]
+) -> dict[int, list[Any]]:
+    """Each conversation's latest assessment's reasons."""
+    if not conversation_ids:
+        return {}
+    a = t.assessments
+    latest = (
+        select(func.max(a.c.id))
+        .where(a.c.conversation_id.in_(conversation_ids))
+        .group_by(a.c.conversation_id)
+    )
+    rows = await conn.execute(select(a.c.conversation_id, a.c.reasons).where(a.c.id.in_(latest)))
+    return {r.conversation_id: list(r.reasons or []) for r in rows}
 
 
 def queue_order_key(entry: QueueEntry) -> tuple[int, int, datetime, int]:
@@ -64,6 +93,7 @@ async def waiting_queue(conn: AsyncConnection) -> list[QueueEntry]:
                 t.conversations.c.priority,
                 t.conversations.c.waiting_since,
                 t.conversations.c.language,
+                t.conversations.c.triage_state,
                 t.contacts.c.name,
             )
             .join(t.contacts, t.contacts.c.id == t.conversations.c.contact_id)
@@ -76,9 +106,18 @@ async def waiting_queue(conn: AsyncConnection) -> list[QueueEntry]:
             )
         )
     ).all()
+    assessed = await latest_assessment_reasons(conn, [r.id for r in rows])
     return [
         QueueEntry(
-            r.id, r.channel, r.urgent, r.level, r.priority, r.waiting_since, r.language, r.name
+            r.id,
+            r.channel,
+            r.urgent,
+            r.level,
+            r.priority,
+            r.waiting_since,
+            r.language,
+            r.name,
+            decision_reasons(r.triage_state, assessed.get(r.id)),
         )
         for r in rows
     ]

@@ -13,13 +13,9 @@ from server import queue
 from server import tables as t
 from server.errors import NotFound
 from server.messages import InboundMessage, Receipt
-
-
-def iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
+from server.views_history import assessments
+from server.views_history import iso as iso
+from server.views_meta import link_transcripts, message_meta
 
 MESSAGE_COLUMNS = (
     t.messages.c.id,
@@ -53,6 +49,9 @@ def message_view(row: Any) -> dict[str, Any]:
         "error": row.error,
         "attachments": row.attachments or [],
         "client_id": (row.meta or {}).get("client_id"),
+        "meta": message_meta(
+            row.id, row.channel, row.direction, row.body, row.error, row.attachments, row.meta
+        ),
         "at": iso(row.created_at),
     }
 
@@ -72,6 +71,15 @@ def inbound_view(inbound: InboundMessage, receipt: Receipt) -> dict[str, Any]:
         "error": None,
         "attachments": inbound.attachments,
         "client_id": inbound.meta.get("client_id"),
+        "meta": message_meta(
+            receipt.message_id,
+            inbound.channel,
+            "in",
+            inbound.text,
+            None,
+            inbound.attachments,
+            inbound.meta,
+        ),
         "at": iso(receipt.stored_at),
     }
 
@@ -95,7 +103,9 @@ async def messages(
     if not include_internal:
         query = query.where(t.messages.c.internal.is_(False))
     rows = (await conn.execute(query)).all()
-    return [message_view(r) for r in reversed(rows)]
+    views = [message_view(r) for r in reversed(rows)]
+    link_transcripts(views)
+    return views
 
 
 async def message(conn: AsyncConnection, message_id: int) -> dict[str, Any]:
@@ -139,7 +149,7 @@ async def conversation(conn: AsyncConnection, conversation_id: int) -> dict[str,
             )
         )
     ).all()
-    state = row.triage_state or {}
+    assessed = await queue.latest_assessment_reasons(conn, [row.id])
     return {
         "id": row.id,
         **conversation_summary(row),
@@ -153,41 +163,19 @@ async def conversation(conn: AsyncConnection, conversation_id: int) -> dict[str,
             "name": contact.name,
             "language": contact.language,
             "profile": contact.profile,
+            "postcode": contact.postcode,
             "addresses": [{"channel": a.channel, "address": a.address} for a in addresses],
         },
         "triage": {
             "level": row.level,
             "urgent": row.urgent,
             "refer_to": row.refer_to,
-            "reasons": list(state.get("reasons", [])) if isinstance(state, dict) else [],
+            "reasons": list(queue.decision_reasons(row.triage_state, assessed.get(row.id))),
         },
         "messages": await messages(conn, conversation_id),
         "assessments": await assessments(conn, conversation_id),
         "referrals": await referrals(conn, conversation_id),
     }
-
-
-async def assessments(conn: AsyncConnection, conversation_id: int) -> list[dict[str, Any]]:
-    """Every triage decision on the conversation, the rules' and the counsellors'."""
-    a = t.assessments
-    rows = await conn.execute(
-        select(a).where(a.c.conversation_id == conversation_id).order_by(a.c.id)
-    )
-    return [
-        {
-            "id": row.id,
-            "source": row.source,
-            "level": row.level,
-            "urgent": row.urgent,
-            "refer_to": row.refer_to,
-            "priority": row.priority,
-            "reasons": row.reasons or [],
-            "message_id": row.message_id,
-            "counsellor_id": row.counsellor_id,
-            "at": iso(row.created_at),
-        }
-        for row in rows
-    ]
 
 
 def referral_view(row: Any) -> dict[str, Any]:
@@ -214,14 +202,26 @@ async def referrals(conn: AsyncConnection, conversation_id: int) -> list[dict[st
 async def conversation_list(
     conn: AsyncConnection, *, status: str | None, assignee_id: int | None, limit: int = 200
 ) -> list[dict[str, Any]]:
-    query = select(t.conversations).order_by(t.conversations.c.last_message_at.desc()).limit(limit)
+    query = (
+        select(t.conversations, t.contacts.c.name.label("contact_name"))
+        .join(t.contacts, t.contacts.c.id == t.conversations.c.contact_id)
+        .order_by(t.conversations.c.last_message_at.desc())
+        .limit(limit)
+    )
     if status:
         query = query.where(t.conversations.c.status == status)
     if assignee_id is not None:
         query = query.where(t.conversations.c.assignee_id == assignee_id)
     rows = (await conn.execute(query)).all()
     previews = await queue.last_previews(conn, [r.id for r in rows])
-    return [{**conversation_summary(r), "preview": previews.get(r.id, "")} for r in rows]
+    return [
+        {
+            **conversation_summary(r),
+            "contact_name": r.contact_name,
+            "preview": previews.get(r.id, ""),
+        }
+        for r in rows
+    ]
 
 
 async def queue_items(conn: AsyncConnection, handle_time_s: float) -> list[dict[str, Any]]:
@@ -235,6 +235,7 @@ async def queue_items(conn: AsyncConnection, handle_time_s: float) -> list[dict[
             "channel": e.channel,
             "urgent": e.urgent,
             "level": e.level,
+            "reasons": list(e.reasons),
             "priority": e.priority,
             "waiting_since": iso(e.waiting_since),
             "position": position,

@@ -77,11 +77,14 @@ export function formatTime(at) {
   return sameDay ? time : `${pad(d.getDate())}.${pad(d.getMonth() + 1)}. ${time}`;
 }
 
-/** A referral slot ("2026-11-30T14:00:00+01:00") as a local date and time. */
+/** A referral slot ("2026-11-30T14:00:00+01:00") at the wall time written in it: the
+ * service's own time, whatever the browser's time zone. */
 export function formatSlot(slot) {
-  const d = slot ? toDate(slot) : null;
-  if (!d) return slot || "";
-  return d.toLocaleString(document.documentElement.lang, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(String(slot || ""));
+  if (!parts) return slot || "";
+  const [year, month, day, hour, minute] = parts.slice(1).map(Number);
+  const wall = new Date(Date.UTC(year, month - 1, day, hour, minute));
+  return wall.toLocaleString(document.documentElement.lang, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 }
 
 export function formatSeconds(total) {

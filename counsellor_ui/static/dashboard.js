@@ -184,3 +184,8 @@ async function deactivate(event) {
     $("user-msg").textContent = errorText(err);
   }
 }
+
+/** `counsellors.updated`: the users table follows presence and accounts live. */
+export function teamChanged(items) {
+  if (state.open && state.me && ["supervisor", "admin"].includes(state.me.role)) renderUsers(items);
+}

@@ -1,11 +1,12 @@
 /*
- * The side panels of an open conversation: the contact (profile, addresses, history,
- * merge), transfer to a colleague, triage override and the referral.
+ * The side panels of an open conversation: the contact (name, postcode, profile,
+ * addresses, history, merge), transfer to a colleague and the triage override.
+ * The referral and phone panels live in referral.js and phone.js.
  */
-import { $, _, api, DESTINATIONS, errorText, fmt, formatSlot, formatTime, h, label, LEVELS, options } from "./core.js";
+import { $, _, api, DESTINATIONS, errorText, fmt, formatTime, h, label, LEVELS, options } from "./core.js";
 
-const ctx = { me: null, reload: async () => {}, open: () => {}, rerender: () => {}, lists: async () => {} };
-const state = { conv: null, contact: null, proposal: null, referrals: new Map() };
+const ctx = { reload: async () => {}, open: () => {}, lists: async () => {} };
+const state = { conv: null, contact: null };
 
 export function init(hooks) {
   Object.assign(ctx, hooks);
@@ -17,7 +18,6 @@ export function init(hooks) {
     const button = e.target.closest("button[data-id]");
     if (button) ctx.open(Number(button.dataset.id));
   });
-  $("referral-body").addEventListener("click", onReferralClick);
   options($("override-level"), LEVELS.map((l) => [l, label("level", l)]), "");
   options($("override-refer"), [["", _("No referral")], ...DESTINATIONS.map((d) => [d, label("refer", d)])], "");
 }
@@ -28,23 +28,13 @@ export function setColleagues(colleagues) {
   options(select, colleagues.map((c) => [c.id, `${c.name} – ${label("presence", c.presence)} (${fmt(_("{n} of {max}"), { n: c.handling, max: c.capacity })})`]), chosen);
 }
 
-export function referralsOf(conversationId) {
-  return state.referrals.get(conversationId) || [];
-}
-
-export function serviceName() {
-  const service = proposalService();
-  return service ? service.name : "";
-}
-
 /** A conversation was opened: fill every panel. */
 export async function open(conv) {
   state.conv = conv;
-  state.proposal = null;
   for (const id of ["contact-msg", "merge-msg", "override-msg"]) $(id).textContent = "";
   $("override-reason").value = "";
   fillOverride(conv);
-  await Promise.all([loadContact(conv.contact && conv.contact.id), loadProposal(conv.id)]);
+  await loadContact(conv.contact && conv.contact.id);
 }
 
 /** The same conversation was reloaded: keep what the counsellor is typing. */
@@ -75,6 +65,7 @@ function renderContact(contact) {
   state.contact = contact;
   $("contact-name").value = contact.name || "";
   $("contact-profile").value = contact.profile || "";
+  $("contact-postcode").value = contact.postcode || "";
   $("contact-title").textContent = fmt(_("Contact no. {id}"), { id: contact.id });
   $("contact-addresses").replaceChildren(...(contact.addresses || []).map((a) => h("li", {},
     h("span", { class: "badge", text: label("channel", a.channel) }), " ",
@@ -92,12 +83,18 @@ async function saveContact(event) {
   event.preventDefault();
   if (!state.contact) return;
   const msg = $("contact-msg");
+  const postcode = $("contact-postcode").value.trim();
+  if (postcode && !/^[0-9]{4}$/.test(postcode)) {
+    msg.textContent = _("A postcode has four digits (or leave it empty).");
+    $("contact-postcode").focus();
+    return;
+  }
   try {
-    const contact = await api("PATCH", `/api/contacts/${state.contact.id}`, { name: $("contact-name").value, profile: $("contact-profile").value });
+    const contact = await api("PATCH", `/api/contacts/${state.contact.id}`, { name: $("contact-name").value, profile: $("contact-profile").value, postcode });
     renderContact(contact);
     msg.textContent = _("Saved.");
     if (state.conv) {
-      state.conv.contact = { ...state.conv.contact, name: contact.name, profile: contact.profile };
+      state.conv.contact = { ...state.conv.contact, name: contact.name, profile: contact.profile, postcode: contact.postcode };
       $("conv-title").textContent = contact.name || _("Anonymous");
     }
   } catch (err) {
@@ -164,84 +161,5 @@ async function overrideTriage(event) {
     await ctx.reload();
   } catch (err) {
     msg.textContent = errorText(err);
-  }
-}
-
-// ---------------------------------------------------------------- referral
-
-function proposalService() {
-  const p = state.proposal;
-  if (!p) return null;
-  return p.service || (p.proposal && p.proposal.service) || (Array.isArray(p.services) ? p.services[0] : null);
-}
-
-async function loadProposal(conversationId) {
-  const body = $("referral-body");
-  try {
-    state.proposal = await api("GET", `/api/conversations/${conversationId}/referral-proposal`);
-    if (Array.isArray(state.proposal.referrals)) {
-      state.referrals.set(conversationId, state.proposal.referrals.map(referralEntry));
-      ctx.rerender();
-    }
-    renderProposal();
-  } catch (err) {
-    state.proposal = null;
-    body.replaceChildren(h("p", { class: "hint", text: err.status === 404 ? _("No referral proposed.") : errorText(err) }));
-  }
-}
-
-function referralEntry(r) {
-  return {
-    id: r.id,
-    service: r.service_name || (r.service && r.service.name) || r.service_id,
-    slot: r.slot,
-    status: r.status,
-    at: r.created_at || r.at || new Date().toISOString(),
-  };
-}
-
-function renderProposal() {
-  const body = $("referral-body");
-  const service = proposalService();
-  if (!service) {
-    body.replaceChildren(h("p", { class: "hint", text: _("No referral proposed.") }));
-    return;
-  }
-  const slots = state.proposal.slots || service.slots || [];
-  const slotSelect = h("select", { id: "referral-slot" },
-    h("option", { value: "", text: _("No time") }),
-    ...slots.map((s) => h("option", { value: typeof s === "string" ? s : s.start || s.slot, text: formatSlot(typeof s === "string" ? s : s.start || s.slot) })));
-  body.replaceChildren(
-    h("p", { class: "referral-service", text: service.name || service.id }),
-    h("p", { class: "hint", text: [service.address, service.phone].filter(Boolean).join(" · ") }),
-    h("label", { for: "referral-slot", text: _("Appointment") }), slotSelect,
-    h("div", { class: "row" }, h("button", { type: "button", class: "btn btn-small", "data-action": "book", text: _("Book referral") })),
-    h("p", { id: "referral-msg", class: "hint", role: "status" }),
-    h("ul", { class: "plain", id: "referral-list" }, ...referralsOf(state.conv.id).map((r) => h("li", {},
-      h("span", { text: [r.service, formatSlot(r.slot), label("referral", r.status)].filter(Boolean).join(" · ") }), " ",
-      r.status !== "cancelled" && r.id ? h("button", { type: "button", class: "btn btn-small", "data-action": "cancel", "data-id": r.id, text: _("Cancel") }) : null))),
-  );
-}
-
-async function onReferralClick(event) {
-  const button = event.target.closest("button[data-action]");
-  if (!button || !state.conv) return;
-  const msg = $("referral-msg");
-  try {
-    if (button.dataset.action === "book") {
-      const service = proposalService();
-      const slot = $("referral-slot").value || undefined;
-      const referral = await api("POST", `/api/conversations/${state.conv.id}/referrals`, { service_id: service.id, slot });
-      const list = referralsOf(state.conv.id).concat(referralEntry({ service_name: service.name, ...(referral.referral || referral) }));
-      state.referrals.set(state.conv.id, list);
-    } else {
-      await api("PUT", `/api/referrals/${button.dataset.id}`, { status: "cancelled" });
-      for (const r of referralsOf(state.conv.id)) if (String(r.id) === button.dataset.id) r.status = "cancelled";
-    }
-    renderProposal();
-    ctx.rerender();
-    $("referral-msg").textContent = _("Saved.");
-  } catch (err) {
-    if (msg) msg.textContent = errorText(err);
   }
 }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ LAUNCH_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 PASSWORD = "correct-horse-battery"
 ASK_FOR_A_PERSON_DA = "Hej, jeg vil gerne tale med en vejleder om gymnasiet"
 
@@ -35,10 +38,14 @@ NewContext = Callable[..., Awaitable[BrowserContext]]
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-async def screenshot(page: Page, name: str) -> Path:
+async def screenshot(page: Page, name: str, docs_name: str | None = None) -> Path:
+    """A test artefact; with EGUIDANCE_DOCS_SCREENSHOTS=1 also the README's copy."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
     await page.screenshot(path=str(path))
+    if docs_name and os.environ.get("EGUIDANCE_DOCS_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS_SCREENSHOTS / f"{docs_name}.png")
     return path
 
 
@@ -116,3 +123,11 @@ async def conversation_with(counsellor: Counsellor, text: str) -> dict[str, Any]
             found.append(detail)
     assert len(found) == 1, f"{len(found)} conversations have a message {text!r}"
     return dict(found[0])
+
+
+async def open_conversation(page: Page, base_url: str, conversation_id: int) -> None:
+    """Opens a conversation by its address (#conversation-N), as a bookmark would."""
+    await page.goto(f"{base_url}/inbox#conversation-{conversation_id}")
+    await page.reload()
+    await expect(page.locator("#conv-view")).to_be_visible()
+    await expect(page).to_have_url(re.compile(rf"#conversation-{conversation_id}$"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 
@@ -166,3 +167,87 @@ async def test_health_readiness_metrics_and_openapi(
             spec = await response.json()
             assert spec["openapi"].startswith("3.")
             assert "/api/conversations/{id}/claim" in spec["paths"]
+            # The inbox's own endpoints describe themselves too.
+            for path, method in [
+                ("/api/queue/take-next", "post"),
+                ("/api/contacts/{id}", "patch"),
+                ("/api/contacts/{id}/merge", "post"),
+                ("/api/canned-replies", "get"),
+                ("/api/counsellors/workload", "get"),
+                ("/api/dashboard", "get"),
+                ("/api/users", "post"),
+                ("/api/users/{id}/deactivate", "post"),
+            ]:
+                assert method in spec["paths"][path], path
+
+
+async def test_queue_items_carry_the_triage_reasons(
+    server: ServerProcess,
+    visitors: Callable[..., Visitor],
+    counsellors: Callable[[str], Counsellor],
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    await anna.connect_inbox()
+    conversation_id = (await (await visitors().connect()).send("jeg vil ikke leve mere"))[
+        "conversation_id"
+    ]
+    pushed = await anna.log.wait_for(
+        "queue.updated", lambda e: any(i["conversation_id"] == conversation_id for i in e["items"])
+    )
+    (item,) = [i for i in pushed["items"] if i["conversation_id"] == conversation_id]
+    assert item["urgent"] and item["reasons"] and all(isinstance(r, str) for r in item["reasons"])
+    status, queue = await anna.request("GET", "/api/queue")
+    assert status == 200
+    assert queue["items"][0]["reasons"] == item["reasons"]
+
+    # A counsellor's override, with its reason, becomes the decision the queue shows.
+    status, _ = await anna.request(
+        "PUT",
+        f"/api/conversations/{conversation_id}/triage",
+        json={"level": "face_to_face", "urgent": True, "reason": "Talt med den unge"},
+    )
+    assert status == 200
+    _, queue = await anna.request("GET", "/api/queue")
+    assert queue["items"][0]["reasons"] == ["Talt med den unge"]
+    _, detail = await anna.request("GET", f"/api/conversations/{conversation_id}")
+    assert detail["triage"]["reasons"] == ["Talt med den unge"]
+
+
+async def test_contact_postcode_is_a_danish_postcode_or_empty(
+    server: ServerProcess,
+    visitors: Callable[..., Visitor],
+    counsellors: Callable[[str], Counsellor],
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    conversation_id = (await (await visitors().connect()).send("Hej"))["conversation_id"]
+    _, detail = await anna.request("GET", f"/api/conversations/{conversation_id}")
+    contact = f"/api/contacts/{detail['contact']['id']}"
+    status, body = await anna.request("PATCH", contact, json={"postcode": " 8000 "})
+    assert status == 200 and body["postcode"] == "8000"
+    _, detail = await anna.request("GET", f"/api/conversations/{conversation_id}")
+    assert detail["contact"]["postcode"] == "8000"
+    for bad in ["800", "80000", "DK-8000", "８０００", 8000]:
+        status, body = await anna.request("PATCH", contact, json={"postcode": bad})
+        assert status == 400 and body["error"]["code"] == "bad_postcode", bad
+    status, body = await anna.request("PATCH", contact, json={"postcode": ""})
+    assert status == 200 and body["postcode"] is None
+
+
+async def test_team_changes_are_pushed_as_counsellors_updated(
+    server: ServerProcess, counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await (await counsellors("anna@example.org").login()).connect_inbox()
+    bo = await counsellors("bo@example.org").login()
+    status, _ = await bo.request("PUT", "/api/me/presence", json={"presence": "away"})
+    assert status == 200
+
+    def bo_is(presence: str) -> Callable[[dict[str, Any]], bool]:
+        return lambda e: any(
+            c["email"] == "bo@example.org" and c["presence"] == presence for c in e["items"]
+        )
+
+    event = await anna.log.wait_for("counsellors.updated", bo_is("away"))
+    (entry,) = [c for c in event["items"] if c["email"] == "bo@example.org"]
+    assert entry["active"] is True and entry["capacity"] >= 1 and entry["handling"] == 0
+    await bo.request("PUT", "/api/me/presence", json={"presence": "available"})
+    await anna.log.wait_for("counsellors.updated", bo_is("available"))

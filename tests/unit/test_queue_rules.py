@@ -1,6 +1,14 @@
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from server.queue import QueueEntry, estimate_wait_s, queue_order_key, typical_handle_time_s
+from server.queue import (
+    QueueEntry,
+    decision_reasons,
+    estimate_wait_s,
+    queue_order_key,
+    typical_handle_time_s,
+)
+from server.views_meta import call_duration, error_code, link_transcripts, message_meta
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -41,3 +49,86 @@ def test_handle_time_needs_enough_samples() -> None:
     assert typical_handle_time_s([100, 200], 480) == 480
     assert typical_handle_time_s([100, 200, 300, 400, 500], 480) == 300
     assert typical_handle_time_s([1, 2, 3, 4, 5], 480) == 30.0
+
+
+def test_the_latest_assessment_gives_the_reasons_else_the_triage_state() -> None:
+    state = {"reasons": ["Asks for a person"], "level": "brief"}
+    assert decision_reasons(state, ["Counsellor: talked to them"]) == (
+        "Counsellor: talked to them",
+    )
+    assert decision_reasons(state, []) == ("Asks for a person",)
+    assert decision_reasons(state, None) == ("Asks for a person",)
+    assert decision_reasons({}, None) == ()
+    assert decision_reasons(None, None) == ()
+    assert decision_reasons({"reasons": "not a list"}, None) == ()
+
+
+def test_email_meta_has_subject_full_text_and_download_links() -> None:
+    meta = message_meta(
+        7,
+        "email",
+        "in",
+        "Tak for svaret.",
+        None,
+        [
+            {"filename": "cv.pdf", "content_type": "application/pdf", "size": 10, "index": 0},
+            {"filename": "big.zip", "content_type": "application/zip", "dropped": "too_large"},
+        ],
+        {"subject": "Eux", "full_text": "Tak for svaret.\n> tidligere", "message_id": "<a@b>"},
+    )
+    assert meta["subject"] == "Eux"
+    assert meta["full_text"].startswith("Tak for svaret.")
+    assert meta["attachments"][0]["url"] == "/api/messages/7/attachments/0"
+    assert "url" not in meta["attachments"][1]
+    assert meta["raw_url"] == "/api/messages/7/raw"
+
+
+def test_call_meta_has_kind_duration_recording_and_transcript() -> None:
+    assert call_duration("completed", "Opkald afsluttet, varighed 42 s.", {}) == 42
+    assert call_duration("voicemail", "Talebesked (17 s) - udskrift følger.", {}) == 17
+    assert call_duration("answered", "Opkald besvaret efter 12 s i kø.", {}) is None
+    assert call_duration("answered", "…", {"duration": "90"}) == 90
+    voicemail: dict[str, Any] = {
+        "id": 1,
+        "text": "Talebesked (17 s) - udskrift følger.",
+        "meta": message_meta(
+            1,
+            "voice",
+            "in",
+            "Talebesked (17 s) - udskrift følger.",
+            None,
+            [{"url": "https://api.twilio.com/rec/RE1", "content_type": "audio/x-wav"}],
+            {"kind": "voicemail", "call_sid": "CA1"},
+        ),
+    }
+    assert voicemail["meta"]["recording"] == "https://api.twilio.com/rec/RE1"
+    assert voicemail["meta"]["duration"] == 17
+    transcript: dict[str, Any] = {
+        "id": 2,
+        "text": "Ring mig op om eux",
+        "meta": message_meta(
+            2,
+            "voice",
+            "in",
+            "Ring mig op om eux",
+            None,
+            [],
+            {"kind": "transcript", "call_sid": "CA1"},
+        ),
+    }
+    link_transcripts([voicemail, transcript])
+    assert voicemail["meta"]["transcript"] == "Ring mig op om eux"
+    # A recording link is only ever a web address.
+    odd = message_meta(
+        3, "voice", "in", "x", None, [{"url": "javascript:alert(1)"}], {"kind": "voicemail"}
+    )
+    assert "recording" not in odd
+
+
+def test_sms_meta_has_segments_and_the_providers_error_code() -> None:
+    assert message_meta(1, "sms", "in", "hej", None, [], {"NumSegments": "2"})["segments"] == 2
+    failed = message_meta(2, "sms", "out", "hej", "twilio error 30003: Unreachable", [], {})
+    assert failed["error_code"] == "30003"
+    assert error_code("Twilio answered 400 (error 21610): unsubscribed") == "21610"
+    assert error_code(None) is None
+    assert message_meta(3, "webchat", "in", "hej", None, [], {"client_id": "x"}) == {}
