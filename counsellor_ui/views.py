@@ -10,7 +10,7 @@ import jinja2
 from aiohttp import web
 
 from counsellor_ui import i18n
-from server import keys
+from server import keys, reason_views
 from server.auth import SESSION_COOKIE, InvalidToken
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -70,6 +70,8 @@ async def texts_script(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    # The inbox's read models serve the triage reasons in Danish too (server/reason_views.py).
+    app.on_startup.append(reason_views.register_app)
     app.router.add_get("/inbox", inbox_page)
     app.router.add_get("/inbox/texts/{language}.js", texts_script)
     app.router.add_static("/static/ui/", STATIC)

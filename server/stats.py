@@ -13,7 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server import reason_views
 from server import tables as t
+from triage import TriageConfig
+from triage.reasons import render_rule
 
 EVIDENCE = re.compile(r":\s.*$")
 
@@ -24,15 +27,21 @@ def rule_of(reason: str) -> str:
     return EVIDENCE.sub("", reason).strip()
 
 
-def override_rates(assessments: Iterable[Any]) -> list[dict[str, Any]]:
+def override_rates(
+    assessments: Iterable[Any], cfg: TriageConfig | None = None
+) -> list[dict[str, Any]]:
     """Per rule: in how many conversations it fired, and in how many of those a
-    counsellor then overrode the triage. Rows must come in id order."""
+    counsellor then overrode the triage. Rows must come in id order. Rules are grouped
+    by the stored English; `rule_da` names the rule for the Danish dashboard."""
     fired: defaultdict[str, set[int]] = defaultdict(set)
+    danish: dict[str, str] = {}  # English rule -> Danish name
     overridden: defaultdict[str, set[int]] = defaultdict(set)
     last_rules: dict[int, set[str]] = {}
     for row in assessments:
         if row.source == "rules":
             rules = {rule_of(reason) for reason in row.reasons or []}
+            for rule in rules - danish.keys():
+                danish[rule] = render_rule(rule, "da", cfg) if cfg else rule
             last_rules[row.conversation_id] = rules
             for rule in rules:
                 fired[rule].add(row.conversation_id)
@@ -43,6 +52,7 @@ def override_rates(assessments: Iterable[Any]) -> list[dict[str, Any]]:
         (
             {
                 "rule": rule,
+                "rule_da": danish[rule],
                 "conversations": len(ids),
                 "overridden": len(overridden[rule]),
                 "override_rate": round(len(overridden[rule]) / len(ids), 3),
@@ -104,7 +114,7 @@ async def statistics_since(conn: AsyncConnection, since: datetime) -> dict[str, 
             "conversations_assessed": len(decided),
             "conversations_overridden": len(overridden),
             "override_rate": round(len(overridden) / len(decided), 3) if decided else None,
-            "by_rule": override_rates(assessments),
+            "by_rule": override_rates(assessments, reason_views.config_for(conn)),
         },
     }
 

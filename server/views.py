@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from server import queue
+from server import queue, reason_views
 from server import tables as t
 from server.errors import NotFound
 from server.messages import InboundMessage, Receipt
@@ -170,7 +170,10 @@ async def conversation(conn: AsyncConnection, conversation_id: int) -> dict[str,
             "level": row.level,
             "urgent": row.urgent,
             "refer_to": row.refer_to,
-            "reasons": list(queue.decision_reasons(row.triage_state, assessed.get(row.id))),
+            **reason_views.both(
+                queue.decision_reasons(row.triage_state, assessed.get(row.id)),
+                reason_views.config_for(conn),
+            ),
         },
         "messages": await messages(conn, conversation_id),
         "assessments": await assessments(conn, conversation_id),
@@ -229,13 +232,14 @@ async def queue_items(conn: AsyncConnection, handle_time_s: float) -> list[dict[
     entries = await queue.waiting_queue(conn)
     online = await queue.counsellors_online(conn)
     previews = await queue.last_previews(conn, [e.conversation_id for e in entries])
+    cfg = reason_views.config_for(conn)
     return [
         {
             "conversation_id": e.conversation_id,
             "channel": e.channel,
             "urgent": e.urgent,
             "level": e.level,
-            "reasons": list(e.reasons),
+            **reason_views.both(e.reasons, cfg),
             "priority": e.priority,
             "waiting_since": iso(e.waiting_since),
             "position": position,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server import reason_views
 from server import tables as t
 
 
@@ -24,6 +25,7 @@ async def assessments(conn: AsyncConnection, conversation_id: int) -> list[dict[
     rows = await conn.execute(
         select(a).where(a.c.conversation_id == conversation_id).order_by(a.c.id)
     )
+    cfg = reason_views.config_for(conn)
     return [
         {
             "id": row.id,
@@ -32,7 +34,8 @@ async def assessments(conn: AsyncConnection, conversation_id: int) -> list[dict[
             "urgent": row.urgent,
             "refer_to": row.refer_to,
             "priority": row.priority,
-            "reasons": row.reasons or [],
+            # A counsellor's own words match no template and stay as written.
+            **reason_views.both(row.reasons or [], cfg),
             "message_id": row.message_id,
             "counsellor_id": row.counsellor_id,
             "at": iso(row.created_at),

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from triage.config import TriageConfig
 from triage.models import level_rank, max_level
+from triage.reasons import reason
 from triage.routing import health_need, in_care, route
 from triage.state import TriageState
 
-NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five"}
 # Signals that on their own show the need is at least brief (besides barriers).
 BRIEF_SIGNALS = (
     "human_request",
@@ -42,37 +42,37 @@ def _repeated(state: TriageState, cfg: TriageConfig, other_need: bool) -> tuple[
     if prior < cfg.thresholds["levels"]["repeat_contacts"]:
         return False, None
     if state.has("progress"):
-        return False, f"{prior} earlier contacts in 30 days, but there has been progress"
+        return False, reason("repeat_progress", n=prior)
     if state.has("no_progress") or other_need:
-        return True, f"{prior} earlier contacts in 30 days on the same matter without progress"
-    return False, f"{prior} earlier contacts in 30 days, apparently about something new"
+        return True, reason("repeat_no_progress", n=prior)
+    return False, reason("repeat_new", n=prior)
 
 
 def _barrier_reason(state: TriageState, cfg: TriageConfig) -> str | None:
     names = [cfg.barriers[b].label for b in state.barriers]
     if not names:
         return None
-    count = NUMBER_WORDS.get(len(names), str(len(names)))
-    noun = "barrier" if len(names) == 1 else "barriers"
-    return f"{count} {noun}: {', '.join(names)}"
+    if len(names) == 1:
+        return reason("barriers_one", barriers=names)
+    return reason("barriers_many", count=len(names), barriers=names)
 
 
 def _face_to_face_reasons(state: TriageState, cfg: TriageConfig, repeated: bool) -> list[str]:
     reasons: list[str] = []
     if state.has("in_person"):
-        reasons.append("Asked to meet in person")
+        reasons.append(reason("asked_in_person"))
     if state.has("local_service"):
-        reasons.append("Needs a decision or service only a local office can give")
+        reasons.append(reason("local_service"))
     points = len(state.barriers) + state.has("stuck")
     if points >= cfg.thresholds["levels"]["barriers_for_face_to_face"]:
-        extra = " and is stuck" if state.has("stuck") and len(state.barriers) < points else ""
-        reasons.append(f"Several barriers together{extra}: high complexity")
+        stuck = state.has("stuck") and len(state.barriers) < points
+        reasons.append(reason("complexity_stuck" if stuck else "complexity"))
     if state.has("strong_anxiety"):
-        reasons.append("Strong anxiety about choosing: low readiness")
+        reasons.append(reason("anxiety"))
     if repeated:
-        reasons.append("Repeated contacts without progress: low readiness")
+        reasons.append(reason("repeated"))
     if health_need(state):
-        reasons.append("Mental health stops daily life and is not treated: health/social care")
+        reasons.append(reason("health_need"))
     return reasons
 
 
@@ -86,19 +86,16 @@ def non_urgent_level(state: TriageState, cfg: TriageConfig) -> Assessment:
     if other_need:
         return Assessment("brief", False, None, reasons, repeated)
     if any(state.has(s) for s in SELF_HELP_SIGNALS):
-        return Assessment("self_help", False, None, [*reasons, "Factual question, no barrier"])
+        return Assessment("self_help", False, None, [*reasons, reason("factual")])
     return Assessment(None, False, None, reasons)
 
 
 def urgent_level(state: TriageState) -> Assessment:
     if state.has("danger_self") and not in_care(state):
-        reason = "In danger themselves and not in care: face-to-face with health/social services"
-        return Assessment("face_to_face", True, "health_social", [reason])
+        return Assessment("face_to_face", True, "health_social", [reason("urgent_self")])
     if state.has("danger_self"):
-        return Assessment(
-            "brief", True, None, ["Already in care for it: brief, with crisis contacts"]
-        )
-    return Assessment("brief", True, None, ["The danger concerns someone else: brief at once"])
+        return Assessment("brief", True, None, [reason("urgent_in_care")])
+    return Assessment("brief", True, None, [reason("urgent_other")])
 
 
 def assess_state(state: TriageState, cfg: TriageConfig) -> Assessment:
@@ -107,7 +104,7 @@ def assess_state(state: TriageState, cfg: TriageConfig) -> Assessment:
     result = urgent_level(state) if urgent else non_urgent_level(state, cfg)
     level = max_level(result.level, state.level)
     if level_rank(level) > level_rank(result.level):
-        result.reasons.append(f"Level kept at {level} from earlier in the conversation")
+        result.reasons.append(reason("level_kept", level=str(level)))
     result.level = level
     if level == "face_to_face" and result.refer_to is None:
         result.refer_to, note = route(state, cfg)

@@ -18,6 +18,7 @@ LANGS = ("da", "en")
 @dataclass(frozen=True)
 class ListInfo:
     label: str
+    label_da: str | None = None  # the label in the Danish inbox (see triage/reasons.py)
     level: str | None = None
     who: str = "subject"  # danger only
     joke_can_cancel: bool = False  # danger only
@@ -73,6 +74,7 @@ def _lists(
         lists[f"{prefix}:{name}"] = _entries(section)
         infos[name] = ListInfo(
             label=section.get("label", name),
+            label_da=section.get("label_da"),
             level=section.get("level"),
             who=section.get("who", "subject"),
             joke_can_cancel=bool(section.get("joke_can_cancel", False)),
@@ -112,7 +114,9 @@ def load_config(config_dir: Path) -> TriageConfig:
     need_info = _lists(lists, "need", needs, skip=set())
     arrival = barriers.pop("recent_arrival")
     barrier_info = _lists(lists, "barrier", barriers, skip=set())
-    barrier_info["recent_arrival"] = ListInfo(label=arrival["label"])
+    barrier_info["recent_arrival"] = ListInfo(
+        label=arrival["label"], label_da=arrival.get("label_da")
+    )
     for key in ("arrival", "recent", "arrival_alone"):
         lists[f"arrival:{key}"] = list(arrival[key])
     _plain_lists(lists, "profile", routing)

@@ -16,11 +16,12 @@ from triage.models import (
     SendCrisisContacts,
 )
 from triage.questions import apply_answer, build_question, next_questions
+from triage.reasons import reason
 from triage.state import TriageState
 from triage.text import tokenize
 
 CHANNEL_ALIASES = {"phone": "voice", "call": "voice", "mail": "email", "e-mail": "email"}
-UNCLEAR_REASON = "Need not clear yet: asking a short question (brief is the default meanwhile)"
+UNCLEAR_REASON = reason("unclear")
 
 
 class TriageEngine:
@@ -67,7 +68,7 @@ class TriageEngine:
                     st.pending_question = qids[0]
                 return [build_question(cfg, qids, channel, lang)], result
             st.add_signal("unclear_after_questions")
-            st.add_reason("Need still unclear after the questions: brief is the default")
+            st.add_reason(reason("unclear_after_questions"))
             result = assess_state(st, cfg)
         if result.level == "self_help" and not result.urgent:
             article = self.best_article(text, lang) if wants_answer else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from triage.analysis import Findings
 from triage.config import TriageConfig
+from triage.reasons import reason
 from triage.state import TriageState
 
 # Need lists that are recorded without a reason line of their own.
@@ -16,29 +17,29 @@ def _danger(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
         label = cfg.danger[finding.category].label
         if finding.about_self:
             state.add_signal("danger_self")
-            state.add_reason(f"Mentions {label}: '{finding.quote}'")
+            state.add_reason(reason("danger_self", danger=label, quote=finding.quote))
         else:
             state.add_signal("danger_other")
-            state.add_reason(f"Mentions {label} concerning someone else: '{finding.quote}'")
+            state.add_reason(reason("danger_other", danger=label, quote=finding.quote))
     for finding in found.joked_slang:
         state.add_signal("slang_joked")
-        state.add_reason(f"Suicide slang read as a joke about something trivial: '{finding.quote}'")
+        state.add_reason(reason("slang_joked", quote=finding.quote))
     if found.has("ctx:hopelessness"):
         state.add_signal("hopeless")
-        state.add_reason(f"Sounds hopeless: '{found.quote('ctx:hopelessness')}'")
+        state.add_reason(reason("hopeless", quote=found.quote("ctx:hopelessness")))
         if state.has("slang_joked"):
             state.add_signal("danger_self")
-            state.add_reason("Suicide slang together with hopelessness is always treated as danger")
+            state.add_reason(reason("slang_hopeless"))
     for quote in (h.quote for h in found.hits.get("ctx:figures_of_speech", [])):
-        state.add_reason(f"Figure of speech, not danger: '{quote}'")
+        state.add_reason(reason("figure_of_speech", quote=quote))
     for quote in found.ignored_danger:
-        state.add_reason(f"Danger words describe a job or topic, not the writer: '{quote}'")
+        state.add_reason(reason("danger_topic", quote=quote))
     if found.has("ctx:in_care"):
         state.add_signal("in_care")
-        state.add_reason(f"Mentions care or treatment: '{found.quote('ctx:in_care')}'")
+        state.add_reason(reason("in_care", quote=found.quote("ctx:in_care")))
     if found.has("ctx:not_in_care"):
         state.add_signal("not_in_care")
-        state.add_reason(f"Says they are not in care: '{found.quote('ctx:not_in_care')}'")
+        state.add_reason(reason("not_in_care", quote=found.quote("ctx:not_in_care")))
 
 
 def _needs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
@@ -51,13 +52,12 @@ def _needs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
             continue
         if name == "local_service" and found.has("need:only_wondering"):
             state.add_signal("only_wondering")
-            state.add_reason(
-                f"{cfg.needs['only_wondering'].label}: '{found.quote('need:local_service')}'"
-            )
+            label = cfg.needs["only_wondering"].label
+            state.add_reason(reason("need", need=label, quote=found.quote("need:local_service")))
             continue
         state.add_signal("human_request" if name == "human_word" else name)
         if name not in QUIET:
-            state.add_reason(f"{info.label}: '{found.quote(f'need:{name}')}'")
+            state.add_reason(reason("need", need=info.label, quote=found.quote(f"need:{name}")))
     if found.is_question:
         state.add_signal("question")
 
@@ -83,7 +83,7 @@ def apply_findings(state: TriageState, found: Findings, cfg: TriageConfig) -> No
     for name, quote in found.barriers.items():
         if name not in state.barriers:
             state.add_barrier(name)
-            state.add_reason(f"Names a barrier, {cfg.barriers[name].label}: '{quote}'")
+            state.add_reason(reason("barrier", barrier=cfg.barriers[name].label, quote=quote))
     _profile(state, found)
     if found.reported_contacts is not None:
         state.prior_contacts = max(state.prior_contacts or 0, found.reported_contacts)

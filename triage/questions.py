@@ -6,6 +6,7 @@ import re
 
 from triage.config import Question, TriageConfig
 from triage.models import AskQuestion
+from triage.reasons import reason
 from triage.state import TriageState
 from triage.text import fold
 
@@ -88,13 +89,13 @@ def _apply_meaning(state: TriageState, meaning: str, cfg: TriageConfig) -> None:
         state.add_signal("answer_factual")
     elif meaning == "choice":
         state.add_signal("answer_choice")
-        state.add_reason("Answered that they want help to choose")
+        state.add_reason(reason("answered_choice"))
     elif meaning == "person":
         state.add_signal("human_request")
-        state.add_reason("Answered that they want to talk to a counsellor")
+        state.add_reason(reason("answered_person"))
     elif meaning == "undecided":
         state.add_signal("indecision")
-        state.add_reason("Answered that they are unsure")
+        state.add_reason(reason("answered_unsure"))
     elif meaning == "decided":
         state.add_signal("decided")
     elif meaning == "neither":

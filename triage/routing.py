@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from triage.config import TriageConfig
+from triage.reasons import reason
 from triage.state import TriageState
 
 
@@ -31,19 +32,19 @@ def route(state: TriageState, cfg: TriageConfig) -> tuple[str, str]:
     no_youth = _no_youth_education(state)
     out_of_work = "out_of_work" in profile
     if health_need(state):
-        return "health_social", "Referral: the need lies mainly in health or social care"
+        return "health_social", reason("referral_health")
     if final_year and higher:
-        return "study_guidance", "Referral: finishing a youth education, aiming at higher education"
+        return "study_guidance", reason("referral_final_year")
     if (final_year or higher) and not no_youth:
-        return "study_guidance", "Referral: moving into or within higher education"
+        return "study_guidance", reason("referral_higher")
     if no_youth and (age is None or young):
-        return "youth_guidance", "Referral: under 25 without a completed youth education"
+        return "youth_guidance", reason("referral_no_youth_education")
     if out_of_work and not young:
-        return str(defaults.get("adult_out_of_work", "jobcentre")), "Referral: adult out of work"
+        return str(defaults.get("adult_out_of_work", "jobcentre")), reason("referral_out_of_work")
     if "in_work" in profile and {"debt", "housing"} & set(state.barriers):
-        return "health_social", "Referral: adult in work whose need is debt or housing"
+        return "health_social", reason("referral_debt_housing")
     if young:
-        return "youth_guidance", "Referral: under 25 (youth guidance by default)"
+        return "youth_guidance", reason("referral_young")
     if age is None:
-        return str(defaults.get("age_unknown", "youth_guidance")), "Referral: age unknown (default)"
-    return str(defaults.get("adult_other", "jobcentre")), "Referral: adult (default)"
+        return str(defaults.get("age_unknown", "youth_guidance")), reason("referral_age_unknown")
+    return str(defaults.get("adult_other", "jobcentre")), reason("referral_adult")

@@ -2,9 +2,9 @@
  * Urgent arrivals: a sound (once the page had a gesture), a desktop notification
  * (with permission) and the banner above the work area.
  */
-import { $, _, h } from "./core.js";
+import { $, _, h, localReasons, reasonsOf } from "./core.js";
 
-const local = { audio: null, open: () => {} };
+const local = { audio: null, open: () => {}, shown: null };
 
 export function init(open) {
   local.open = open;
@@ -44,14 +44,15 @@ export function beep() {
   });
 }
 
+/** The alert's reasons in the interface's language (Danish when the server sent it, or
+ * when the inbox has seen these reasons in Danish on the queue). */
+function alertReasons(p) {
+  return Array.isArray(p.reasons_da) ? reasonsOf(p) : localReasons(p.reasons);
+}
+
 export function notify(p) {
-  const reasons = (p.reasons || []).join(" · ");
-  const banner = $("alert-banner");
-  banner.replaceChildren(
-    h("span", { text: `${_("URGENT")}: ${reasons || _("A conversation needs help now.")}` }), " ",
-    h("button", { type: "button", class: "btn btn-small", "data-id": p.conversation_id, text: _("Open") }),
-  );
-  banner.hidden = false;
+  local.shown = p;
+  const reasons = showBanner(p);
   if ("Notification" in window && Notification.permission === "granted") {
     try {
       const n = new Notification(_("Urgent conversation"), { body: reasons, tag: `urgent-${p.conversation_id}` });
@@ -61,4 +62,20 @@ export function notify(p) {
       };
     } catch (_err) { /* notifications unavailable */ }
   }
+}
+
+/** Shows the banner again once the queue has brought the alert's reasons in Danish. */
+export function refresh() {
+  if (local.shown && !$("alert-banner").hidden) showBanner(local.shown);
+}
+
+function showBanner(p) {
+  const reasons = alertReasons(p).join(" · ");
+  const banner = $("alert-banner");
+  banner.replaceChildren(
+    h("span", { text: `${_("URGENT")}: ${reasons || _("A conversation needs help now.")}` }), " ",
+    h("button", { type: "button", class: "btn btn-small", "data-id": p.conversation_id, text: _("Open") }),
+  );
+  banner.hidden = false;
+  return reasons;
 }

@@ -2,7 +2,7 @@
  * The open conversation: load and reload it, its header (status, assignee, actions)
  * and triage summary, and the claim, release and close actions.
  */
-import { $, _, api, errorText, fmt, formatWaiting, h, label } from "./core.js";
+import { $, _, api, errorText, fmt, formatWaiting, h, label, reasonsOf } from "./core.js";
 import { isMine, state } from "./state.js";
 import * as composer from "./composer.js";
 import * as lists from "./lists.js";
@@ -102,7 +102,7 @@ function renderTriage(conv) {
   if (triage.level) parts.push(label("level", triage.level));
   if (triage.refer_to) parts.push(`${_("Refer to")}: ${label("refer", triage.refer_to)}`);
   $("triage-summary").textContent = parts.join(" · ");
-  const reasons = Array.isArray(triage.reasons) ? triage.reasons : [];
+  const reasons = reasonsOf(triage);
   $("triage-reasons").replaceChildren(...reasons.map((r) => h("li", { text: String(r) })));
   if (!reasons.length) $("triage-reasons").append(h("li", { class: "muted", text: _("No reasons recorded.") }));
   $("triage").classList.toggle("urgent", Boolean(triage.urgent || conv.urgent));

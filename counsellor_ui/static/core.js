@@ -50,6 +50,31 @@ const LABELS = {
   referral: () => ({ proposed: _("proposed"), booked: _("booked"), attended: _("attended"), no_show: _("did not come"), cancelled: _("cancelled") }),
 };
 
+// ---------------------------------------------------------------- triage reasons
+
+// English reason → Danish, learnt from every payload that carries both, so that a
+// payload with the English only (a triage alert) can still be shown in Danish.
+const danishReasons = new Map();
+
+/**
+ * The triage reasons of a payload in the interface's language. The server sends
+ * `reasons` (English, as stored) and `reasons_da` (the same, rendered in Danish).
+ */
+export function reasonsOf(item) {
+  if (!item) return [];
+  const english = Array.isArray(item.reasons) ? item.reasons.map(String) : [];
+  const danish = Array.isArray(item.reasons_da) ? item.reasons_da.map(String) : null;
+  if (danish && danish.length === english.length) english.forEach((text, i) => danishReasons.set(text, danish[i]));
+  if (LANGUAGE !== "da") return english;
+  return danish && danish.length === english.length ? danish : localReasons(english);
+}
+
+/** English reasons in the interface's language, as far as they have been seen in Danish. */
+export function localReasons(reasons) {
+  const english = Array.isArray(reasons) ? reasons.map(String) : [];
+  return LANGUAGE === "da" ? english.map((text) => danishReasons.get(text) || text) : english;
+}
+
 export function label(table, key) {
   if (key === null || key === undefined) return "";
   const values = LABELS[table] ? LABELS[table]() : {};

@@ -3,7 +3,7 @@
  * triage outcomes, contacts per hour (an SVG bar chart) and user administration.
  * The server enforces the roles; this only hides what the role cannot use.
  */
-import { $, _, api, errorText, fmt, formatSeconds, h, label } from "./core.js";
+import { $, _, api, errorText, fmt, formatSeconds, h, label, LANGUAGE } from "./core.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const state = { me: null, open: false, timer: null, refreshTimer: null };
@@ -97,7 +97,7 @@ function render(data) {
       figure(percent(data.referrals.rate), _("referred"))),
     table(_("Triage outcomes"), [_("Level"), _("Contacts")], Object.entries(today.by_level).map(([l, n]) => [l === "unassessed" ? _("Not assessed") : label("level", l), n])),
     (triage.by_rule || []).length
-      ? table(_("Override rate by rule"), [_("Rule"), _("Fired"), _("Overridden")], triage.by_rule.slice(0, 6).map((r) => [r.rule, r.conversations, percent(r.override_rate)]))
+      ? table(_("Override rate by rule"), [_("Rule"), _("Fired"), _("Overridden")], triage.by_rule.slice(0, 6).map((r) => [(LANGUAGE === "da" && r.rule_da) || r.rule, r.conversations, percent(r.override_rate)]))
       : null);
 
   $("dash-hours").replaceChildren(hourChart(data.per_hour || []));

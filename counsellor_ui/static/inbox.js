@@ -101,6 +101,7 @@ function connectSocket() {
   socket.on("connect_error", onSocketError);
   socket.on("queue.updated", (p) => {
     lists.setQueue(p && Array.isArray(p.items) ? p.items : []);
+    alerts.refresh();
     dashboard.changed();
   });
   socket.on("conversation.updated", onConversationUpdated);

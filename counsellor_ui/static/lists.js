@@ -2,7 +2,7 @@
  * The sidebar: the queue and my conversations (with filters), the team's presence
  * and load, and the referral follow-up reminders.
  */
-import { $, _, api, CHANNELS, fmt, formatSlot, formatTime, formatWaiting, h, label, options } from "./core.js";
+import { $, _, api, CHANNELS, fmt, formatSlot, formatTime, formatWaiting, h, label, localReasons, options, reasonsOf } from "./core.js";
 import { state } from "./state.js";
 
 const hooks = { open: () => {}, colleagues: () => {}, teamChanged: () => {} };
@@ -37,6 +37,7 @@ export async function loadQueue() {
 
 export function setQueue(items) {
   state.queue = items;
+  items.forEach(reasonsOf); // learns the Danish of every reason, for alerts (core.js)
   renderQueue();
 }
 
@@ -81,7 +82,8 @@ export function renderMine() {
 
 /** Level and the decision's reasons in one line: "Brief guidance — asks for a person · …". */
 function triageLine(item) {
-  const reasons = Array.isArray(item.reasons) && item.reasons.length ? item.reasons : state.reasons.get(item.conversation_id) || [];
+  const own = reasonsOf(item);
+  const reasons = own.length ? own : localReasons(state.reasons.get(item.conversation_id));
   if (!item.level && !reasons.length) return null;
   const text = reasons.join(" · ");
   return h("span", { class: "triage-line", title: text || null },

@@ -3,7 +3,7 @@
  * with delivery status, e-mail with the quoted part folded and attachments, calls
  * with duration, recording and transcript), triage decisions, notes, referrals.
  */
-import { $, _, fmt, formatSeconds, formatSlot, formatTime, h, label } from "./core.js";
+import { $, _, fmt, formatSeconds, formatSlot, formatTime, h, label, reasonsOf } from "./core.js";
 import { state } from "./state.js";
 
 const DELIVERY_RANK = { queued: 1, sent: 2, delivered: 3, failed: 3 };
@@ -33,11 +33,12 @@ function buildEntry(entry) {
 
 function buildAssessment(a) {
   const who = a.source === "counsellor" ? _("Triage changed by a counsellor") : _("Triage decision");
+  const reasons = reasonsOf(a);
   const parts = [a.urgent ? _("URGENT") : null, label("level", a.level), a.refer_to ? `${_("Refer to")}: ${label("refer", a.refer_to)}` : null].filter(Boolean);
   return h("li", { class: `event event-triage${a.urgent ? " urgent" : ""}${a.source === "counsellor" ? " by-counsellor" : ""}`, "data-at": a.at },
     h("p", { class: "msg-meta", text: `${who} · ${formatTime(a.at)}` }),
     h("p", { class: "event-text", text: parts.join(" · ") }),
-    (a.reasons || []).length ? h("p", { class: "event-reasons", text: fmt(a.source === "counsellor" ? _("Reason: {text}") : _("Why: {text}"), { text: a.reasons.join(" · ") }) }) : null);
+    reasons.length ? h("p", { class: "event-reasons", text: fmt(a.source === "counsellor" ? _("Reason: {text}") : _("Why: {text}"), { text: reasons.join(" · ") }) }) : null);
 }
 
 export function referralText(r) {

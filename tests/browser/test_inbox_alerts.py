@@ -78,3 +78,39 @@ async def test_urgent_chat_alerts_and_the_dashboard_shows_it(
 
     # Counsellors do not get the dashboard button.
     await expect(page.locator("#btn-dashboard")).to_be_hidden()
+
+
+async def test_triage_reasons_are_shown_in_the_inbox_language(
+    new_context: NewContext, server: ServerProcess, visitors: Callable[..., Visitor]
+) -> None:
+    """The reasons are stored in English; the Danish inbox shows them in Danish."""
+    danish = await (await new_context()).new_page()
+    await inbox_login(danish, server.url, "sara@example.org")
+    english = await (await new_context()).new_page()
+    await english.goto(server.url + "/inbox?language=en")  # the cookie keeps English
+    await inbox_login(english, server.url, "anna@example.org")
+    await expect(english.locator("html")).to_have_attribute("lang", "en")
+
+    worried = await visitors("da").connect()
+    await worried.send(DANGER)
+    shown = {
+        danish: ("Nævner tanker om selvmord", "Mentions"),
+        english: ("Mentions thoughts of suicide", "Nævner"),
+    }
+    for page, (text, other) in shown.items():
+        item = page.locator("#queue-list .conv-item")
+        await expect(item).to_have_count(1)
+        await expect(item.locator(".reasons")).to_contain_text(text)
+        await expect(item.locator(".reasons")).not_to_contain_text(other)
+        await expect(page.locator("#alert-banner")).to_contain_text(text)
+        await item.click()
+        await expect(page.locator("#triage-reasons")).to_contain_text(text)
+        await expect(page.locator("#triage-reasons")).not_to_contain_text(other)
+        await expect(page.locator("#timeline .event-reasons").first).to_contain_text(text)
+    await screenshot(danish, "inbox-triage-reasons-da")
+
+    # The supervisors' per-rule table names the rules in Danish too.
+    await danish.locator("#btn-dashboard").click()
+    await expect(danish.locator("#dashboard-view")).to_contain_text(
+        "Nævner tanker om selvmord eller om at være død"
+    )

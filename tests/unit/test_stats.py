@@ -1,6 +1,16 @@
+from functools import lru_cache
+from pathlib import Path
 from types import SimpleNamespace
 
 from server.stats import override_rates, percentile, rule_of
+from triage import TriageConfig, load_config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@lru_cache(maxsize=1)
+def cfg() -> TriageConfig:
+    return load_config(REPO / "config")
 
 
 def row(conversation_id: int, source: str, *reasons: str) -> SimpleNamespace:
@@ -26,6 +36,7 @@ def test_overrides_count_against_the_rules_of_the_decision_they_overrode() -> No
     by_rule = {item["rule"]: item for item in rates}
     assert by_rule["Two barriers"] == {
         "rule": "Two barriers",
+        "rule_da": "Two barriers",  # no config given: the English
         "conversations": 1,
         "overridden": 1,
         "override_rate": 1.0,
@@ -40,3 +51,23 @@ def test_percentile() -> None:
     assert percentile([], 0.9) is None
     assert percentile([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 0.9) == 90
     assert percentile([5], 0.5) == 5
+
+
+def test_rules_get_their_danish_name_for_the_dashboard() -> None:
+    rates = override_rates(
+        [
+            row(1, "rules", "Two barriers: dyslexia, housing", "Referral: adult (default)"),
+            row(2, "rules", "Mentions self-harm: 'cut'", "Asks for a person: 'a human'"),
+            row(2, "counsellor", "Knows her well"),
+            row(3, "rules", "Some older wording: 'x'"),
+        ],
+        cfg(),
+    )
+    names = {item["rule"]: item["rule_da"] for item in rates}
+    assert names == {
+        "Two barriers": "To barrierer",
+        "Referral": "Henvisning",
+        "Mentions self-harm": "Nævner selvskade",
+        "Asks for a person": "Beder om at tale med en person",
+        "Some older wording": "Some older wording",  # unknown: kept as stored
+    }
