@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import tables as t
@@ -26,8 +26,9 @@ class ThreadContext:
     language: str | None = None
     inbound_automatic: bool = False
     first_outbound: bool = True
-    receipts_today: int = 0
-    bot_mails_today: int = 0
+    # Automatic (bot) mail this person got, or is about to get, on this channel in
+    # the last 24 hours: the receipt, questions, articles, crisis contacts.
+    automatic_today: int = 0
 
 
 async def thread_context(engine: AsyncEngine, outbound: OutboundMessage) -> ThreadContext:
@@ -61,32 +62,30 @@ async def thread_context(engine: AsyncEngine, outbound: OutboundMessage) -> Thre
         contact_id = (
             await conn.execute(select(c.c.contact_id).where(c.c.id == outbound.conversation_id))
         ).scalar_one()
-        # Automatic mail already sent to this person on this channel in the last day.
-        earlier = m.alias("earlier")
-        first_out_id = (
-            select(func.min(earlier.c.id))
-            .where(
-                earlier.c.conversation_id == m.c.conversation_id,
-                earlier.c.direction == "out",
-                earlier.c.internal.is_(False),
+        automatic_today = (
+            await conn.execute(
+                select(func.count())
+                .select_from(m)
+                .join(c, c.c.id == m.c.conversation_id)
+                .where(
+                    c.c.contact_id == contact_id,
+                    m.c.channel == outbound.channel,
+                    m.c.direction == "out",
+                    m.c.author_kind == "bot",
+                    m.c.internal.is_(False),
+                    m.c.created_at >= utcnow() - timedelta(days=1),
+                    m.c.id != outbound.message_id,
+                    # Sent ones, and ones queued before this message: when two are
+                    # sent at the same time (two nodes), the earlier one wins and
+                    # the later one is held back, never both. Failed ones (held
+                    # back by these rules too) do not count.
+                    or_(
+                        m.c.status.in_(("sent", "delivered")),
+                        (m.c.status == "queued") & (m.c.id < outbound.message_id),
+                    ),
+                )
             )
-            .correlate(m)
-            .scalar_subquery()
-        )
-        sent_today = await conn.execute(
-            select(m.c.id, first_out_id.label("first_id"))
-            .join(c, c.c.id == m.c.conversation_id)
-            .where(
-                c.c.contact_id == contact_id,
-                m.c.channel == outbound.channel,
-                m.c.direction == "out",
-                m.c.author_kind == "bot",
-                m.c.status.in_(("sent", "delivered")),
-                m.c.created_at >= utcnow() - timedelta(days=1),
-                m.c.id != outbound.message_id,
-            )
-        )
-        bot_mails = [(row.id, row.first_id) for row in sent_today]
+        ).scalar_one()
     meta: dict[str, Any] = (latest.meta or {}) if latest is not None else {}
     return ThreadContext(
         in_reply_to=latest.provider_id if latest is not None else None,
@@ -95,7 +94,5 @@ async def thread_context(engine: AsyncEngine, outbound: OutboundMessage) -> Thre
         language=meta.get("language"),
         inbound_automatic=bool(meta.get("automatic")),
         first_outbound=earlier_out == 0,
-        # A conversation's first outbound mail, sent by the bot, was its receipt.
-        receipts_today=sum(1 for id_, first in bot_mails if id_ == first),
-        bot_mails_today=len(bot_mails),
+        automatic_today=int(automatic_today),
     )

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -68,6 +69,7 @@ def compose(
     secret_key: str,
     env: jinja2.Environment,
     receipt: bool,
+    now: datetime | None = None,  # the clock, for the answer time; tests set it
 ) -> Composed:
     service = settings.server.service_name
     address = settings.email.address
@@ -87,7 +89,7 @@ def compose(
         "paragraphs": _paragraphs(outbound.text),
         "receipt": receipt,
         "automatic": automatic,
-        "answer_time": expected_answer(hours, language),
+        "answer_time": expected_answer(hours, language, now),
         "hours_line": words["hours"].format(hours=hours.describe(language)),
         "show_crisis": outbound.meta.get("triage_action") != "send_crisis_contacts",
         "crisis": words["crisis"].format(crisis_phone=settings.server.crisis_phone),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.email.bounces import read_bounce
 from channels.email.loops import automatic_reasons
-from channels.email.parsing import ParsedMail, header, parse_mail
+from channels.email.parsing import ParsedMail, header, parse_mail, synthetic_message_id
 from channels.email.reply_token import find_conversation, split_plus
+from server import tables as t
 from server.centre import ContactCentre
 from server.messages import Blob, InboundMessage
 
@@ -106,7 +110,39 @@ async def deliver(
     if not parsed.address or "@" not in parsed.address:
         return Delivered(550, "5.1.7 no sender address in From or the envelope")
     inbound = to_inbound(parsed, raw, envelope_sender, recipients, secret_key)
+    if await _id_taken_by_another(centre.engine, inbound.provider_id, inbound.address):
+        inbound = _with_own_id(inbound, raw)
     receipt = await centre.receive(inbound)
     if receipt.duplicate:
         return Delivered(250, "2.0.0 OK: already received")
     return Delivered(250, "2.0.0 OK: received")
+
+
+async def _id_taken_by_another(engine: AsyncEngine, provider_id: str, address: str) -> bool:
+    """Whether a stored message with this Message-ID is not this sender's own earlier
+    mail: a client that reuses ids, or a forged id (even one of our own outgoing
+    ids). Deduplication would drop such a mail as "already received"."""
+    m, c, a = t.messages, t.conversations, t.contact_addresses
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(m.c.direction, a.c.address)
+                .join(c, c.c.id == m.c.conversation_id)
+                .outerjoin(a, (a.c.contact_id == c.c.contact_id) & (a.c.channel == CHANNEL))
+                .where(m.c.channel == CHANNEL, m.c.provider_id == provider_id)
+            )
+        ).all()
+    if not rows:
+        return False
+    return not any(row.direction == "in" and row.address == address for row in rows)
+
+
+def _with_own_id(inbound: InboundMessage, raw: bytes) -> InboundMessage:
+    """The mail under an id made from its bytes: stored as its own message, and a
+    retried delivery of the same bytes still dedupes."""
+    own = synthetic_message_id(raw)
+    log.warning(
+        "Message-ID %r already belongs to another sender; stored as %s", inbound.provider_id, own
+    )
+    meta = {**inbound.meta, "message_id": own, "claimed_message_id": inbound.provider_id}
+    return replace(inbound, provider_id=own, meta=meta)

@@ -7,10 +7,12 @@ from email.message import Message
 from channels.email.parsing import header
 
 AUTO_REPLIED = "auto-replied"
-# Automatic mail (the receipt, triage's questions and articles) an address gets in 24 h:
-# one receipt, and a backstop for a loop with an auto-responder that marks nothing.
-RECEIPTS_PER_DAY = 1
-BOT_MAILS_PER_DAY = 5
+# Automatic mail (the receipt, triage's questions and articles) a person gets in 24 h:
+# one, so that an auto-responder that marks nothing cannot keep a loop going.
+AUTOMATIC_MAILS_PER_DAY = 1
+# Safety beats the limit: the crisis contacts for someone triage found in danger go
+# even over it (triage sends them once per conversation; never to automatic mail).
+EXEMPT_ACTIONS = frozenset({"send_crisis_contacts"})
 BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 
 

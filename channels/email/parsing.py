@@ -23,6 +23,10 @@ from channels.email.quotes import latest_reply
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # [email] max_attachment_bytes' default
 MAX_TEXT_CHARS = 20000
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+# What a usable msg-id looks like: a non-empty local part, "@", a domain, no spaces.
+# Anything else ("<>", "foo") is no id at all: two mails would share it and the second
+# would be dropped as a duplicate.
+REAL_MESSAGE_ID = re.compile(r"[^<>\s]+@[^<>\s@]+")
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # Charsets mail clients label wrongly: read them as their superset.
 CHARSET_ALIASES = {
@@ -100,11 +104,16 @@ def _lenient_decode(raw: str) -> str:
 
 
 def message_ids(value: str) -> list[str]:
-    """Every <id> in a header such as References, without the brackets."""
+    """Every real <id> in a header such as References, without the brackets; empty
+    and junk ids are left out."""
     found = MESSAGE_ID.findall(value)
     if not found and value.strip() and " " not in value.strip():
         found = [value.strip().strip("<>")]
-    return found
+    return [id_ for id_ in found if is_real_message_id(id_)]
+
+
+def is_real_message_id(value: str) -> bool:
+    return REAL_MESSAGE_ID.fullmatch(value) is not None
 
 
 def normalise_address(value: str) -> tuple[str, str | None]:

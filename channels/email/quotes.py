@@ -25,6 +25,13 @@ VALEDICTION = re.compile(
     r"thank you,?)[,.!]?$",
     re.IGNORECASE,
 )
+# Outlook's line between the reply and the "Fra:/From:" block of the quoted mail.
+OUTLOOK_SEPARATOR = re.compile(r"^\s*_{10,}\s*$")
+# "On … wrote:" / "Den … skrev:", which clients wrap over up to three lines when the
+# sender's name and address are long ("skrev Vejledning <" / "vejledning@…>:").
+ATTRIBUTION_WORDS = ("wrote", "skrev")
+MAX_ATTRIBUTION_LINES = 3
+WRAPPED_ATTRIBUTION = re.compile(r"^(on|den|d\.)\s.*\d.*\b(wrote|skrev)\b.*:$", re.IGNORECASE)
 # A closing greeting is a signature only when little follows it: a name, a phone number.
 MAX_SIGNOFF_LINES = 4
 MAX_SIGNOFF_LINE_CHARS = 60
@@ -41,6 +48,7 @@ def latest_reply(text: str) -> str:
     except Exception:  # the library's regexes on odd input: keep everything rather than fail
         top = normalised
     lines = _drop_quoted_lines(top.split("\n"))
+    lines = _drop_trailing_separator(lines)
     lines = _cut_signature(lines)
     return "\n".join(lines).strip()
 
@@ -50,12 +58,34 @@ def _drop_quoted_lines(lines: list[str]) -> list[str]:
     kept = list(lines)
     while kept and (kept[-1].lstrip().startswith(">") or not kept[-1].strip()):
         kept.pop()
-    # An attribution line ("… wrote:") left directly above removed quotes.
-    if kept and kept[-1].rstrip().endswith(":") and len(kept) < len(lines):
-        candidate = kept[-1].lower()
-        if "wrote" in candidate or "skrev" in candidate:
-            kept.pop()
+    if len(kept) < len(lines):
+        kept = _drop_attribution(kept)
     # Interleaved quotes ("> question", then the answer) stay: the answer needs them.
+    return kept
+
+
+def _drop_attribution(lines: list[str]) -> list[str]:
+    """The attribution ("… wrote:") left directly above removed quotes, whole even
+    when the client wrapped it over several lines."""
+    if not lines or not lines[-1].rstrip().endswith(":"):
+        return lines
+    if any(word in lines[-1].lower() for word in ATTRIBUTION_WORDS):
+        return lines[:-1]
+    # Wrapped: only a clear "On/Den <date> … wrote/skrev …:", so that a person's own
+    # "I wrote to them.\nThey said:" above a quote stays.
+    for start in range(len(lines) - 2, max(len(lines) - MAX_ATTRIBUTION_LINES, 0) - 1, -1):
+        if not lines[start].strip():
+            break  # an attribution has no blank line inside it
+        if WRAPPED_ATTRIBUTION.match(" ".join(x.strip() for x in lines[start:])):
+            return lines[:start]
+    return lines
+
+
+def _drop_trailing_separator(lines: list[str]) -> list[str]:
+    """Outlook's underscore line, left behind when the quoted block below it is cut."""
+    kept = list(lines)
+    while kept and (OUTLOOK_SEPARATOR.match(kept[-1]) or not kept[-1].strip()):
+        kept.pop()
     return kept
 
 

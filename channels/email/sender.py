@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.email.compose import Composed, compose, templates
-from channels.email.loops import BOT_MAILS_PER_DAY, RECEIPTS_PER_DAY
+from channels.email.loops import AUTOMATIC_MAILS_PER_DAY, EXEMPT_ACTIONS
 from channels.email.sandbox import Mailbox
 from server import tables as t
 from server.hours import OpeningHours
@@ -42,20 +42,18 @@ def check_loop_rules(outbound: OutboundMessage, context: ThreadContext) -> bool:
             permanent=True,
             code="auto_reply_suppressed",
         )
-    receipt = context.first_outbound
-    if receipt and context.receipts_today >= RECEIPTS_PER_DAY:
+    # The limit is on the bot's answers to incoming mail; a system notice (a referral
+    # a counsellor booked) answers no mail, so it cannot keep a loop going.
+    limited = outbound.author_kind == "bot"
+    exempt = outbound.meta.get("triage_action") in EXEMPT_ACTIONS
+    if limited and not exempt and context.automatic_today >= AUTOMATIC_MAILS_PER_DAY:
         raise SendError(
-            "this address had its automatic receipt in the last 24 hours",
+            "this address had its automatic mail in the last 24 hours",
             permanent=True,
             code="auto_reply_limited",
         )
-    if context.bot_mails_today >= BOT_MAILS_PER_DAY:
-        raise SendError(
-            f"this address had {BOT_MAILS_PER_DAY} automatic mails in the last 24 hours",
-            permanent=True,
-            code="auto_reply_limited",
-        )
-    return receipt
+    # A conversation's first mail, when the bot sends it, is its receipt.
+    return context.first_outbound
 
 
 class EmailSender:

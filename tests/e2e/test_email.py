@@ -140,24 +140,3 @@ async def test_wrong_recipient_and_oversize_are_refused(node: MailNode) -> None:
     with pytest.raises(aiosmtplib.SMTPResponseException) as oversize:
         await node.send(big)
     assert oversize.value.code == 552
-
-
-async def test_fixture_messages_through_the_listener(node: MailNode, anna: Counsellor) -> None:
-    """A windows-1252 message with æøå and one with an attachment, over real SMTP."""
-    for name in ("windows1252_8bit.eml", "attachment_pdf.eml"):
-        await aiosmtplib.send(
-            (DATA / name).read_bytes(),
-            sender="x@example.dk",
-            recipients=[SERVICE],
-            hostname="127.0.0.1",
-            port=node.smtp_port,
-        )
-    _, body = await anna.request("GET", "/api/conversations")
-    texts = []
-    for item in body["items"]:
-        _, conversation = await anna.request("GET", f"/api/conversations/{item['conversation_id']}")
-        texts.append(conversation["messages"][0])
-    by_text = {m["text"].split("\n")[0]: m for m in texts}
-    assert "Hej med jer," in by_text
-    cv = by_text["Hej, her er mit CV. Kan I se på det inden min ansøgning?"]
-    assert cv["attachments"][0]["filename"] == "CV – Line Nørgaard.pdf"

@@ -43,6 +43,15 @@ class Sink:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.mails if m["To"].addresses[0].addr_spec == address]
 
+    async def wait_for(
+        self, predicate: Callable[[EmailMessage], bool], limit_s: float = 15
+    ) -> EmailMessage:
+        """The first mail sent that matches, once there is one."""
+        async with asyncio.timeout(limit_s), self.changed:
+            while not any(predicate(m) for m in self.mails):
+                await self.changed.wait()
+        return next(m for m in self.mails if predicate(m))
+
     async def wait_count(self, address: str, count: int, limit_s: float = 15) -> list[EmailMessage]:
         async with asyncio.timeout(limit_s), self.changed:
             while len(self.to(address)) < count:

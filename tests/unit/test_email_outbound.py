@@ -64,14 +64,33 @@ def test_no_automatic_answer_to_automatic_mail() -> None:
     assert check_loop_rules(outbound("counsellor"), ThreadContext(inbound_automatic=True)) is False
 
 
-def test_one_receipt_a_day() -> None:
+def test_one_automatic_mail_a_day() -> None:
     assert check_loop_rules(outbound(), ThreadContext(first_outbound=True)) is True
-    with pytest.raises(SendError) as caught:
-        check_loop_rules(outbound(), ThreadContext(first_outbound=True, receipts_today=1))
-    assert caught.value.code == "auto_reply_limited"
     assert check_loop_rules(outbound(), ThreadContext(first_outbound=False)) is False
-    with pytest.raises(SendError):
-        check_loop_rules(outbound(), ThreadContext(first_outbound=False, bot_mails_today=5))
+    # A receipt, a question list or an article: the second automatic mail does not go.
+    for action in ("acknowledge", "ask_question", "offer_self_help"):
+        for first in (True, False):
+            with pytest.raises(SendError) as caught:
+                check_loop_rules(
+                    outbound(triage_action=action),
+                    ThreadContext(first_outbound=first, automatic_today=1),
+                )
+            assert caught.value.permanent and caught.value.code == "auto_reply_limited"
+
+
+def test_crisis_contacts_go_over_the_limit_but_never_to_automatic_mail() -> None:
+    crisis = outbound(triage_action="send_crisis_contacts")
+    assert check_loop_rules(crisis, ThreadContext(first_outbound=True, automatic_today=3))
+    assert not check_loop_rules(crisis, ThreadContext(first_outbound=False, automatic_today=3))
+    with pytest.raises(SendError) as caught:
+        check_loop_rules(crisis, ThreadContext(inbound_automatic=True))
+    assert caught.value.code == "auto_reply_suppressed"
+
+
+def test_a_counsellors_or_systems_mail_is_not_limited() -> None:
+    busy = ThreadContext(first_outbound=False, automatic_today=5)
+    assert check_loop_rules(outbound("counsellor"), busy) is False
+    assert check_loop_rules(outbound("system"), busy) is False
 
 
 def _compose(message: OutboundMessage, context: ThreadContext, receipt: bool) -> Composed:

@@ -88,6 +88,18 @@ def test_sender_falls_back_to_the_envelope() -> None:
         ("Hej\n- punkt et\n- punkt to", "Hej\n- punkt et\n- punkt to"),
         ("Yes.\n\nOn Mon, 3 Mar 2025 at 10:12, X <x@y.dk> wrote:\n> old", "Yes."),
         ("Ja.\n\n-----Original Message-----\nFrom: x\nSent: y\n\nold", "Ja."),
+        (
+            "Ok.\n\nDen tor. 26. nov. 2026 kl. 10.12 skrev Vejledning <\n"
+            "vejledning@example.org>:\n\n> Hej\n>",
+            "Ok.",
+        ),
+        (
+            "Ok.\n\nOn Thu, 26 Nov 2026 at 10:12, Vejledning\n<vejledning@example.org> wrote:\n> x",
+            "Ok.",
+        ),
+        ("Ja.\n" + "_" * 32 + "\nFra: Vejledning\nSendt: 26. nov.\nTil: P\nEmne: x\n\nold", "Ja."),
+        # A person's own words above a quote are not an attribution.
+        ("I wrote to them.\nThey said:\n> no", "I wrote to them.\nThey said:"),
     ],
 )
 def test_latest_reply(text: str, expected: str | None) -> None:
