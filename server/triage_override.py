@@ -10,6 +10,7 @@ from server import tables as t
 from server.accounts import Identity
 from server.errors import Invalid, NotFound
 from server.models import utcnow
+from triage import TriageState, apply_override
 
 LEVELS = ("self_help", "brief", "face_to_face")
 DESTINATIONS = ("youth_guidance", "study_guidance", "jobcentre", "health_social")
@@ -48,12 +49,19 @@ async def override(
     async with centre.engine.begin() as conn:
         row = (
             await conn.execute(
-                select(t.conversations).where(t.conversations.c.id == conversation_id)
+                # Locked, so a message being triaged at the same moment is either seen
+                # here or sees this override (the intake locks the row before triage).
+                select(t.conversations)
+                .where(t.conversations.c.id == conversation_id)
+                .with_for_update()
             )
         ).first()
         if row is None:
             raise NotFound(f"conversation {conversation_id} does not exist")
-        values = dict(changes, updated_at=now)
+        # The triage state remembers the override too, or the person's next message
+        # would write the rules' verdict (and a lowered urgent flag) straight back.
+        state = apply_override(TriageState.from_dict(row.triage_state), changes)
+        values = dict(changes, updated_at=now, triage_state=state.to_dict())
         if changes.get("urgent"):
             values["priority"] = max(row.priority, URGENT_PRIORITY)
         await conn.execute(

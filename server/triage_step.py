@@ -29,6 +29,8 @@ from triage import (
     TriageEngine,
     TriageState,
 )
+from triage.override import release_on_new_danger, shown
+from triage.reasons import reason
 
 TRIAGED = (Status.BOT.value, Status.WAITING.value)
 # Channels where a new conversation always gets an answer at once (see _acknowledge).
@@ -184,8 +186,15 @@ def _apply(
 ) -> None:
     """queued: the person already asked for a person, so no question or article is
     sent (crisis contacts still are)."""
+    extra: list[str] = []
     if decision.urgent and not conv["urgent"]:
         outcome.alert_reasons = list(decision.reasons)
+        # Danger the counsellor has not seen yet outweighs their earlier override.
+        if release_on_new_danger(decision.state):
+            extra.append(reason("override_released"))
+    level, refer_to = shown(decision.state, decision.level, decision.refer_to)
+    if decision.state.overridden:
+        extra.append(reason("override_kept"))
     said = decision.state.postcode
     if said and said != (conv["state"] or {}).get("postcode"):
         # Only a newly given postcode reaches the contact, so one a counsellor set
@@ -194,9 +203,9 @@ def _apply(
     conv.update(
         state=decision.state.to_dict(),
         changed=True,
-        level=decision.level,
+        level=level,
         urgent=conv["urgent"] or decision.urgent,
-        refer_to=decision.refer_to,
+        refer_to=refer_to,
     )
     for action in decision.actions:
         if isinstance(action, Escalate):
@@ -216,7 +225,7 @@ def _apply(
                 bot_text(action, conv["channel"]),
                 {"triage_action": action.kind, "language": action.language},
             )
-    writes.assessment(receipt, decision, conv, now)
+    writes.assessment(receipt, decision, conv, now, extra)
 
 
 async def _conversations(conn: AsyncConnection, ids: set[int]) -> dict[int, dict[str, Any]]:

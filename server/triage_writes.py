@@ -57,18 +57,25 @@ class TriageWrites:
         return self._keys.get(id(outcome), [])
 
     def assessment(
-        self, receipt: Receipt, decision: Decision, conv: dict[str, Any], now: datetime
+        self,
+        receipt: Receipt,
+        decision: Decision,
+        conv: dict[str, Any],
+        now: datetime,
+        extra_reasons: list[str] | None = None,
     ) -> None:
+        """The decision as applied: level and referral as shown on the conversation
+        (a counsellor's pinned override wins over the rules' verdict)."""
         self.assessments.append(
             {
                 "conversation_id": receipt.conversation_id,
                 "message_id": receipt.message_id,
                 "source": "rules",
-                "level": decision.level,
+                "level": conv["level"],
                 "urgent": decision.urgent,
-                "refer_to": decision.refer_to,
+                "refer_to": conv["refer_to"],
                 "priority": conv["priority"],
-                "reasons": list(decision.reasons),
+                "reasons": [*decision.reasons, *(extra_reasons or [])],
                 "counsellor_id": None,
                 "created_at": now,
             }

@@ -11,6 +11,7 @@ from triage.models import (
     OfferSelfHelp,
     SendCrisisContacts,
 )
+from triage.override import apply_override
 from triage.services import Service, choose_service
 from triage.state import TriageState
 
@@ -26,6 +27,7 @@ __all__ = [
     "TriageConfig",
     "TriageEngine",
     "TriageState",
+    "apply_override",
     "choose_service",
     "load_config",
 ]

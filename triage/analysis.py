@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from triage.config import TriageConfig
 from triage.lexicon import Hit
-from triage.text import Token, fold, tokenize
+from triage.text import Token, fold, normalise_pattern_words, tokenize
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,15 @@ def _group(hits: Sequence[Hit]) -> dict[str, list[Hit]]:
 
 
 def _contains(
-    tokens: Sequence[Token], start: int, end: int, phrases: Sequence[Sequence[str]]
+    tokens: Sequence[Token],
+    start: int,
+    end: int,
+    phrases: Sequence[Sequence[str]],
+    fixed: frozenset[str] = frozenset(),
 ) -> bool:
-    words = [t.norm for t in tokens[start:end]]
+    """fixed: words the list entry itself spells out; they name nobody (the "her" of
+    "ikke være her mere" is Danish for "here", not the English "her")."""
+    words = [None if t.norm in fixed else t.norm for t in tokens[start:end]]
     for phrase in phrases:
         n = len(phrase)
         if any(words[i : i + n] == list(phrase) for i in range(len(words) - n + 1)):
@@ -75,7 +81,12 @@ def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) 
                 return False
     if _contains(tokens, hit.start, hit.end, person["object_self"]):
         return True
-    return not _contains(tokens, hit.start, hit.end, person["object_other"])
+    fixed = frozenset(
+        word
+        for word in normalise_pattern_words(hit.source, cfg.rules)
+        if word != "..." and "|" not in word and not word.endswith("*")
+    )
+    return not _contains(tokens, hit.start, hit.end, person["object_other"], fixed)
 
 
 def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findings) -> None:

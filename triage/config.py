@@ -130,6 +130,7 @@ def load_config(config_dir: Path) -> TriageConfig:
         rules,
         gap=int(matching.get("gap_words", 4)),
         fuzzy_min=int(matching.get("fuzzy_min_length", 6)),
+        short_typo_lists=tuple(matching.get("short_word_typo_lists", ())),
     )
     person = {
         k: tuple(tuple(fold(e).split()) for e in v)

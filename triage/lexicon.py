@@ -7,6 +7,12 @@ other and inside one sentence, with three extras:
   ...       up to `gap` other words in between
 Words of `fuzzy_min` letters or more also match with one typo (one letter added, dropped,
 changed or two letters swapped), as long as the first letter is right.
+Shorter words are too easily another word ("leve"/"lave"), so only in the lists named by
+`short_typo_lists` (danger: a miss costs more than a false alarm), and only the commonest
+slip of fast typing: a phrase of three or more words may have ONE letter dropped from ONE
+short word after its first ("vil ikke lve mere") when every other word is spelt right,
+so the neighbours vouch for the meaning. A changed letter is not allowed: "gider ikke
+lave mere" (can't be bothered to do more) must not read as "gider ikke leve mere".
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from dataclasses import dataclass
 from triage.text import TextRules, Token, normalise_pattern_words, within_one_edit
 
 GAP = "..."
+SHORT_TYPO_MIN_WORDS = 3  # words in a phrase before one short word may have a typo
+SHORT_TYPO_MIN_LETTERS = 4  # "dø", "mig", "vil" are too short to guess at
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class Pattern:
     concept: str
     source: str  # the entry as written in the config, for reasons and debugging
     elements: tuple[frozenset[str] | None, ...]  # None is a gap; keys are words or "stem*"
+    short_typo: bool = False  # may one short word (not the first) have a typo?
 
 
 @dataclass(frozen=True)
@@ -46,11 +55,17 @@ class Lexicon:
     """Compiled word lists: concept name -> patterns, with a first-word index for speed."""
 
     def __init__(
-        self, lists: Mapping[str, Sequence[str]], rules: TextRules, gap: int = 4, fuzzy_min: int = 6
+        self,
+        lists: Mapping[str, Sequence[str]],
+        rules: TextRules,
+        gap: int = 4,
+        fuzzy_min: int = 6,
+        short_typo_lists: Sequence[str] = (),
     ) -> None:
         self.rules = rules
         self.gap = gap
         self.fuzzy_min = fuzzy_min
+        self._short_typo_prefixes = tuple(f"{name}:" for name in short_typo_lists)
         self.patterns: dict[str, list[Pattern]] = {}
         self._first: dict[str, list[Pattern]] = {}
         self._words: set[str] = set()
@@ -65,7 +80,9 @@ class Lexicon:
             elements = elements[1:]
         if not elements:
             raise ValueError(f"empty word-list entry in {concept!r}: {entry!r}")
-        pattern = Pattern(concept, entry, elements)
+        words = sum(element is not None for element in elements)
+        short_typo = words >= SHORT_TYPO_MIN_WORDS and concept.startswith(self._short_typo_prefixes)
+        pattern = Pattern(concept, entry, elements, short_typo and bool(self._short_typo_prefixes))
         for element in elements:
             for key in element or ():
                 (self._stems if key.endswith("*") else self._words).add(key)
@@ -122,7 +139,13 @@ class Lexicon:
                     if wanted is not None and pattern.concept not in wanted:
                         continue
                     end = self._match(
-                        pattern.elements, 0, tokens, token_keys, i, tokens[i].sentence
+                        pattern.elements,
+                        0,
+                        tokens,
+                        token_keys,
+                        i,
+                        tokens[i].sentence,
+                        pattern.short_typo,
                     )
                     if end < 0 or (pattern.concept, i) in seen:
                         continue
@@ -141,18 +164,39 @@ class Lexicon:
         token_keys: Sequence[frozenset[str]],
         i: int,
         sentence: int,
+        typo_left: bool = False,
     ) -> int:
         if e == len(elements):
             return i
         element = elements[e]
         if element is None:
             for skip in range(self.gap + 1):
-                end = self._match(elements, e + 1, tokens, token_keys, i + skip, sentence)
+                end = self._match(
+                    elements, e + 1, tokens, token_keys, i + skip, sentence, typo_left
+                )
                 if end >= 0:
                     return end
             return -1
-        if i >= len(tokens) or tokens[i].sentence != sentence:
+        # A masked token (a figure of speech) has no keys and never matches, even loosely.
+        if i >= len(tokens) or tokens[i].sentence != sentence or not token_keys[i]:
             return -1
         if element.isdisjoint(token_keys[i]):
-            return -1
-        return self._match(elements, e + 1, tokens, token_keys, i + 1, sentence)
+            if not (typo_left and e > 0 and self._short_typo(tokens[i].norm, element)):
+                return -1
+            typo_left = False
+        return self._match(elements, e + 1, tokens, token_keys, i + 1, sentence, typo_left)
+
+    def _short_typo(self, word: str, element: frozenset[str]) -> bool:
+        """A short list word (longer ones are fuzzy anyway) with one letter dropped,
+        the first letter kept. A word the lists use as itself ("her" in "hits her") is
+        no typo ("not be her anymore")."""
+        if word.isdigit() or word in self._words:
+            return False
+        return any(
+            SHORT_TYPO_MIN_LETTERS <= len(key) < self.fuzzy_min
+            and len(word) == len(key) - 1
+            and not key.endswith("*")
+            and key[0] == word[0]
+            and within_one_edit(word, key)
+            for key in element
+        )

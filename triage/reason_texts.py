@@ -159,6 +159,19 @@ TEMPLATES: dict[str, Template] = {
         "Need still unclear after the questions: brief is the default",
         "Behovet er stadig uklart efter spørgsmålene: kort vejledning er standard",
     ),
+    # A counsellor's override (triage/override.py and the service's triage step).
+    "urgent_lowered": Template(
+        "A counsellor lowered the urgent flag; only new signs of danger raise it again",
+        "En vejleder har fjernet hastemarkeringen; kun nye tegn på fare gør samtalen akut igen",
+    ),
+    "override_kept": Template(
+        "The counsellor's override of level or referral stands",
+        "Vejlederens ændring af niveau eller henvisning står ved magt",
+    ),
+    "override_released": Template(
+        "New signs of danger after the counsellor's override: the rules decide again",
+        "Nye tegn på fare efter vejlederens ændring: reglerne afgør igen",
+    ),
     # Written by the phone channel (channels/twilio/call_events.py), not by the engine;
     # here so that the Danish inbox reads them in Danish too.
     "phone_urgent": Template(

@@ -13,7 +13,10 @@ class TriageState:
     """Evidence collected so far. Sets are kept as sorted lists so the state is plain JSON.
 
     `level` is the committed level (None while the need is unclear); it never goes down.
-    `urgent` never clears by itself; only a counsellor override (outside the engine) can.
+    `urgent` never clears by itself; only a counsellor override (outside the engine) can,
+    through triage/override.py. `overridden` holds the level and referral a counsellor
+    set: the engine carries them but never decides on them; the service shows them
+    instead of the engine's verdict until new danger or a later override.
     """
 
     version: int = STATE_VERSION
@@ -35,6 +38,7 @@ class TriageState:
     crisis_sent: bool = False
     reasons: list[str] = field(default_factory=list)
     messages_seen: int = 0
+    overridden: dict[str, str | None] = field(default_factory=dict)
 
     def has(self, signal: str) -> bool:
         return signal in self.signals
@@ -67,6 +71,7 @@ class TriageState:
         for name in ("signals", "barriers", "profile", "questions_asked", "offered_articles"):
             setattr(state, name, list(getattr(state, name) or []))
         state.reasons = list(state.reasons or [])
+        state.overridden = dict(state.overridden or {})
         return state
 
     def copy(self) -> TriageState:

@@ -111,6 +111,47 @@ async def test_a_counsellor_override_is_stored_with_its_reason(
     assert override["reasons"] == ["Har været i kontakt fire gange uden fremskridt"]
 
 
+async def test_an_override_outlasts_the_next_message_but_new_danger_is_urgent_again(
+    visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
+) -> None:
+    anna = await counsellors("anna@example.org").login()
+    await anna.connect_inbox()
+    person = await visitors("da").connect()
+    ack = await person.send("jeg vil ikke leve mere")
+    cid = ack["conversation_id"]
+    await anna.log.wait_for("triage.alert", lambda e: e["conversation_id"] == cid)
+    status, _ = await anna.request(
+        "PUT",
+        f"/api/conversations/{cid}/triage",
+        json={"level": "brief", "urgent": False, "reason": "Citerede en sangtekst"},
+    )
+    assert status == 200
+    detail = await conversation(anna, cid)
+    assert (detail["status"], detail["urgent"], detail["level"]) == ("waiting", False, "brief")
+
+    await person.send("tak")
+    detail = await conversation(anna, cid)
+    assert [m["text"] for m in detail["messages"] if m["author"] != "bot"][-1] == "tak"
+    assert (detail["urgent"], detail["level"], detail["triage"]["refer_to"]) == (
+        False,
+        "brief",
+        None,
+    )
+    assert detail["assessments"][-1]["source"] == "rules"
+
+    # Words of danger again: urgent again, with an alert (and none in between for "tak":
+    # the alerts of one conversation reach the socket in order).
+    await person.send("jeg har lyst til at dø")
+    await anna.log.wait_for(
+        "triage.alert",
+        lambda e: e["conversation_id"] == cid and any("lyst til at dø" in r for r in e["reasons"]),
+    )
+    alerts = [e for e in anna.log.events["triage.alert"] if e["conversation_id"] == cid]
+    assert len(alerts) == 2
+    detail = await conversation(anna, cid)
+    assert (detail["urgent"], detail["level"]) == (True, "face_to_face")
+
+
 async def test_the_statistics_show_the_override_rate_per_rule_to_supervisors_only(
     visitors: Callable[..., Visitor], counsellors: Callable[[str], Counsellor]
 ) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import tables as t
+from server import triage_override
+from server.accounts import Identity, create_counsellor
 from server.group_commit import GroupCommitWriter
 from server.messages import InboundMessage
 from server.settings import Settings
@@ -233,3 +237,87 @@ async def test_a_postcode_the_person_gives_is_kept_on_the_contact(
     assert (await rows(engine, t.contacts))[0].postcode == "8200"
     await store.store(InboundMessage("chat", "ida", "c3", "nu bor jeg i 5000 Odense"))
     assert (await rows(engine, t.contacts))[0].postcode == "5000"
+
+
+class OverrideCentre:
+    """What triage_override needs of the centre: the engine, and a change notice."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def _conversation_changed(self, conversation_id: int, left_queue: bool) -> dict[str, Any]:
+        return {"conversation_id": conversation_id}
+
+
+async def override(engine: AsyncEngine, conversation_id: int, body: dict[str, Any]) -> None:
+    who: Identity = await create_counsellor(
+        engine, f"c{len(body)}{conversation_id}@example.org", "password1", "counsellor"
+    )
+    await triage_override.override(OverrideCentre(engine), conversation_id, who, body)
+
+
+async def test_an_override_survives_the_next_message_and_new_danger_is_urgent_again(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    first = await store.store(InboundMessage("chat", "ole", "o1", "jeg vil ikke leve mere"))
+    (conversation,) = await rows(engine, t.conversations)
+    assert (conversation.urgent, conversation.level) == (True, "face_to_face")
+    await override(
+        engine,
+        first.conversation_id,
+        {"urgent": False, "level": "brief", "reason": "Citerede en sangtekst, ikke i fare"},
+    )
+    (conversation,) = await rows(engine, t.conversations)
+    assert conversation.triage_state["urgent"] is False
+    assert "danger_self" not in conversation.triage_state["signals"]
+    assert conversation.triage_state["overridden"] == {"level": "brief"}
+
+    thanks = await store.store(InboundMessage("chat", "ole", "o2", "tak"))
+    assert thanks.triage is not None and thanks.triage.alert_reasons is None
+    assert thanks.triage.bot_messages == []  # no question, no second crisis text
+    (conversation,) = await rows(engine, t.conversations)
+    assert (conversation.urgent, conversation.level, conversation.refer_to) == (
+        False,
+        "brief",
+        None,
+    )
+    latest = (await rows(engine, t.assessments))[-1]
+    assert (latest.source, latest.level, latest.urgent) == ("rules", "brief", False)
+    assert "The counsellor's override of level or referral stands" in latest.reasons
+
+    danger = await store.store(InboundMessage("chat", "ole", "o3", "vil ikke leve mere"))
+    assert danger.triage is not None and danger.triage.alert_reasons
+    (conversation,) = await rows(engine, t.conversations)
+    assert (conversation.urgent, conversation.level, conversation.refer_to) == (
+        True,
+        "face_to_face",
+        "health_social",
+    )
+    assert conversation.triage_state["overridden"] == {}
+    kinds = [m.meta.get("triage_action") for m in await rows(engine, t.messages) if m.meta]
+    assert kinds.count("send_crisis_contacts") == 2  # new danger: the contacts again
+
+
+async def test_a_pinned_referral_is_kept_and_a_later_override_replaces_it(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    store = writer(engine, settings)
+    first = await store.store(
+        InboundMessage("chat", "eva", "e1", "jeg vil gerne møde en vejleder ansigt til ansigt")
+    )
+    body = {"level": "face_to_face", "refer_to": "jobcentre", "reason": "Er ledig"}
+    await override(engine, first.conversation_id, body)
+    await store.store(InboundMessage("chat", "eva", "e2", "jeg er 19 og går i 3.g"))
+    (conversation,) = await rows(engine, t.conversations)
+    assert (conversation.level, conversation.refer_to) == ("face_to_face", "jobcentre")
+    await override(
+        engine, first.conversation_id, {"refer_to": "study_guidance", "reason": "Går i 3.g"}
+    )
+    await store.store(InboundMessage("chat", "eva", "e3", "hvornår kan vi mødes?"))
+    (conversation,) = await rows(engine, t.conversations)
+    assert (conversation.level, conversation.refer_to) == ("face_to_face", "study_guidance")
+    assert conversation.triage_state["overridden"] == {
+        "level": "face_to_face",
+        "refer_to": "study_guidance",
+    }

@@ -76,3 +76,18 @@ def test_own_cases_cover_the_required_variety() -> None:
     assert any(c.get("language") is None for c in cases)
     assert "😂" in text and "aa" in text and "idk" in text
     assert any(c["prior_contacts_30d"] >= 3 for c in cases)
+
+
+def test_held_out_cases_have_the_dev_set_shape() -> None:
+    """The fresh held-out set is scored by hand (README) until it meets the targets;
+    this keeps it well-formed and varied."""
+    cases = read_cases(REPO / "tests/data/triage/held-out.jsonl")
+    assert len(cases) >= 40
+    dev_keys = set(read_cases(dev_set_path())[0])
+    assert all(set(c) == dev_keys for c in cases)
+    assert {c["language"] for c in cases} == {"da", "en", None}
+    assert sum(c["expected"]["urgent"] for c in cases) >= 10
+    for c in cases:
+        expected = c["expected"]
+        assert expected["level"] in ("self_help", "brief", "face_to_face")
+        assert (expected["refer_to"] is None) == (expected["level"] != "face_to_face")
