@@ -68,6 +68,10 @@ SCHEMAS: dict[str, Any] = {
         position=INT,
         estimated_wait_s=INT,
         preview=STR,
+        language=NULLABLE_STR,
+        contact_name=NULLABLE_STR,
+        reasons={"type": "array", "items": STR, "description": "triage's reasons, English"},
+        reasons_da={"type": "array", "items": STR, "description": "the same in Danish"},
     ),
     "ConversationSummary": obj(
         ["conversation_id", "channel", "status"],
