@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import queue, views
@@ -20,7 +20,7 @@ from server import tables as t
 from server.accounts import Identity
 from server.errors import Conflict, Invalid, NotFound
 from server.group_commit import GroupCommitWriter
-from server.messages import InboundMessage, Receipt
+from server.messages import Blob, InboundMessage, OutboundMessage, Receipt, SendError
 from server.metrics import Metrics
 from server.models import (
     Author,
@@ -28,7 +28,13 @@ from server.models import (
     Status,
     utcnow,
 )
-from server.outbox import advance_message_status, queue_for_sending
+from server.outbox import (
+    ChannelSender,
+    advance_message_status,
+    check_sendable,
+    queue_for_sending,
+    recipient_of,
+)
 from server.queue_broadcast import QueueBroadcaster
 from server.realtime import Notifier
 from server.settings import Settings
@@ -53,8 +59,11 @@ class ContactCentre:
         metrics: Metrics,
         wake_outbox: Callable[[], None],
         triage: TriageStep | None = None,
+        senders: Mapping[str, ChannelSender] | None = None,
     ) -> None:
         self.engine = engine
+        # The channels' senders, to refuse at compose time what could never be sent.
+        self.senders: Mapping[str, ChannelSender] = senders if senders is not None else {}
         self.notifier = notifier
         self.settings = settings
         self.metrics = metrics
@@ -120,6 +129,8 @@ class ContactCentre:
         now = utcnow()
         async with self.engine.begin() as conn:
             conv = await _conversation_row(conn, conversation_id)
+            if not internal:
+                await self._check_sendable(conn, conv, text, now)
             claimed = False if internal else await self._ensure_may_answer(conn, conv, who, now)
             message_id = (
                 await conn.execute(
@@ -157,6 +168,25 @@ class ContactCentre:
             "message.created", {"conversation_id": conversation_id, "message": message}
         )
         return message
+
+    async def _check_sendable(self, conn: Any, conv: Any, text: str, now: Any) -> None:
+        """Nothing is stored or claimed for a reply its channel refuses (an SMS over
+        1,600 characters): the counsellor gets a 400 with the channel's reason."""
+        recipient = await recipient_of(conn, conv.contact_id, conv.channel)
+        draft = OutboundMessage(
+            message_id=0,
+            conversation_id=conv.id,
+            channel=conv.channel,
+            address=recipient.address if recipient else "",
+            text=text,
+            author_kind=Author.COUNSELLOR.value,
+            author_name=None,
+            created_at=now.isoformat(),
+        )
+        try:
+            check_sendable(self.senders.get(conv.channel), draft)
+        except SendError as exc:
+            raise Invalid(exc.reason, exc.code or "not_sendable") from exc
 
     async def _ensure_may_answer(self, conn: Any, conv: Any, who: Identity, now: Any) -> bool:
         """Answering an unclaimed conversation claims it; returns whether it did."""
@@ -251,6 +281,52 @@ class ContactCentre:
             moved = await advance_message_status(conn, row.id, status, error=error)
         if moved:
             await self.delivery_changed(row.conversation_id, row.id)
+        return True
+
+    async def add_attachments(self, message_id: int, fetched: Mapping[int, Blob]) -> bool:
+        """Bytes a channel fetched after storing a message (MMS media), keyed by the
+        position of their entry in the message's attachments: kept as attachment
+        blobs, each entry given its download `index`. Entries that have one are left
+        alone, so a repeated fetch adds nothing. False when the message is gone."""
+        m, b = t.messages, t.message_blobs
+        async with self.engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    select(m.c.conversation_id, m.c.attachments).where(m.c.id == message_id)
+                )
+            ).first()
+            if row is None:
+                return False
+            listing = [dict(entry) for entry in row.attachments or []]
+            kept = (
+                await conn.execute(
+                    select(func.count()).where(
+                        b.c.message_id == message_id, b.c.kind == "attachment"
+                    )
+                )
+            ).scalar_one()
+            for position, blob in sorted(fetched.items()):
+                if position >= len(listing) or "index" in listing[position]:
+                    continue
+                await conn.execute(
+                    insert(b).values(
+                        message_id=message_id,
+                        kind="attachment",
+                        filename=blob.filename,
+                        content_type=blob.content_type,
+                        size=len(blob.data),
+                        data=blob.data,
+                        created_at=utcnow(),
+                    )
+                )
+                listing[position].update(
+                    index=kept, size=len(blob.data), content_type=blob.content_type
+                )
+                if blob.filename:
+                    listing[position]["filename"] = blob.filename
+                kept += 1
+            await conn.execute(update(m).where(m.c.id == message_id).values(attachments=listing))
+        await self.delivery_changed(row.conversation_id, message_id)
         return True
 
     async def set_opt_out(self, channel: str, address: str, opted_out: bool) -> bool:

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -31,6 +31,21 @@ LEASE = timedelta(seconds=60)
 class ChannelSender(Protocol):
     async def send(self, message: OutboundMessage) -> str | None:
         """Deliver; return the provider's id. Raise SendError when it cannot."""
+
+
+class CheckingSender(ChannelSender, Protocol):
+    """A sender that can tell at compose time what it could never send (optional)."""
+
+    def check(self, message: OutboundMessage) -> None:
+        """Raise SendError(permanent=True) for a message this channel cannot carry."""
+
+
+def check_sendable(sender: ChannelSender | None, message: OutboundMessage) -> None:
+    """Before a reply is stored: refuse what its channel could never send, so the
+    counsellor hears it while composing instead of seeing a failure later."""
+    check = getattr(sender, "check", None)
+    if callable(check):
+        check(message)
 
 
 StatusListener = Callable[[int, int], Awaitable[None]]  # (conversation_id, message_id)
@@ -147,17 +162,7 @@ class OutboxWorker:
                     .where(t.messages.c.id == item.message_id)
                 )
             ).one()
-            recipient = (
-                await conn.execute(
-                    select(t.contact_addresses.c.address, t.contact_addresses.c.opted_out)
-                    .where(
-                        t.contact_addresses.c.contact_id == row.contact_id,
-                        t.contact_addresses.c.channel == item.channel,
-                    )
-                    .order_by(t.contact_addresses.c.id.desc())
-                    .limit(1)
-                )
-            ).first()
+            recipient = await recipient_of(conn, row.contact_id, item.channel)
         address = recipient.address if recipient else None
         outbound = OutboundMessage(
             message_id=item.message_id,
@@ -223,6 +228,37 @@ class OutboxWorker:
                 )
         if final:
             await self.on_status(outbound.conversation_id, outbound.message_id)
+
+
+async def recipient_of(conn: AsyncConnection, contact_id: int, channel: str) -> Any:
+    """The contact's latest address on a channel (address, opted_out), or None."""
+    a = t.contact_addresses
+    return (
+        await conn.execute(
+            select(a.c.address, a.c.opted_out)
+            .where(a.c.contact_id == contact_id, a.c.channel == channel)
+            .order_by(a.c.id.desc())
+            .limit(1)
+        )
+    ).first()
+
+
+async def sends_in_flight(engine: AsyncEngine, channels: tuple[str, ...]) -> bool:
+    """Whether any node is inside a provider call on these channels right now: the
+    provider's id of that message is not recorded yet, so a report about an id we do
+    not know may be about it."""
+    o = t.outbox_items
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(o.c.id)
+                .where(
+                    o.c.channel.in_(channels), o.c.state == "sending", o.c.lease_until > utcnow()
+                )
+                .limit(1)
+            )
+        ).first()
+    return row is not None
 
 
 async def queue_for_sending(

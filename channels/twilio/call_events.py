@@ -36,6 +36,8 @@ QUEUE_REASONS = {
 }
 # A caller with one of these as the last event of their call is still in a queue.
 WAITING_KINDS = frozenset({"queued", "urgent", "requeued"})
+# A key pressed in the wait loop, stored as the event of this kind.
+WAIT_CHOICES = {"voicemail": "chose_voicemail", "callback": "chose_callback"}
 
 
 class StoreFailed(Exception):
@@ -125,3 +127,21 @@ async def call_state(engine: AsyncEngine, conversation_id: int) -> CallState:
             meta.get("lang") or (state.lang if same else "da"),
         )
     return state
+
+
+async def wait_choice_of(engine: AsyncEngine, call_sid: str) -> str | None:
+    """What the caller last pressed in the wait loop of this call, if anything."""
+    if not call_sid:
+        return None
+    choices = {f"{call_sid}:{kind}": choice for choice, kind in WAIT_CHOICES.items()}
+    m = t.messages
+    async with engine.connect() as conn:
+        provider_id = (
+            await conn.execute(
+                select(m.c.provider_id)
+                .where(m.c.channel == VOICE, m.c.provider_id.in_(choices))
+                .order_by(m.c.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+    return choices.get(provider_id) if provider_id else None

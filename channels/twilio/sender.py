@@ -22,11 +22,15 @@ OptOut = Callable[[str], Awaitable[None]]
 
 
 def check_sendable(message: OutboundMessage) -> None:
+    """What Twilio would refuse whatever we do; the centre asks before storing a reply."""
     if not message.address:
         raise SendError("the contact has no phone number", permanent=True, code="no_address")
     if len(message.text) > MAX_CHARS:
         raise SendError(
-            f"an SMS can have at most {MAX_CHARS} characters", permanent=True, code="too_long"
+            f"an SMS can have at most {MAX_CHARS} characters and this one has "
+            f"{len(message.text)}: shorten it or send it as several replies",
+            permanent=True,
+            code="too_long",
         )
 
 
@@ -56,6 +60,9 @@ class TwilioSmsSender:
         if self._client is None:
             raise SendError("the Twilio client is not started")
         return self._client
+
+    def check(self, message: OutboundMessage) -> None:
+        check_sendable(message)
 
     @property
     def status_callback(self) -> str:
@@ -104,6 +111,9 @@ class SimulatorSender:
 
     def __init__(self, store: SimulatorStore) -> None:
         self.store = store
+
+    def check(self, message: OutboundMessage) -> None:
+        check_sendable(message)
 
     async def send(self, message: OutboundMessage) -> str | None:
         check_sendable(message)

@@ -1,4 +1,4 @@
-"""Inbound SMS: Twilio's webhook, opt-out keywords, and delivery status callbacks."""
+"""Inbound SMS: Twilio's webhook and the opt-out, opt-in and help keywords."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 from twilio.twiml.messaging_response import MessagingResponse
 
+from channels.twilio.media import fetch_media_later
 from channels.twilio.phone import normalise_number
 from channels.twilio.signature import Form, plain_error, signed_form
 from server import keys
@@ -17,25 +18,17 @@ from server.messages import InboundMessage
 log = logging.getLogger(__name__)
 SMS = "sms"
 VOICE = "voice"
-STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "AFMELD"})
+# Twilio's own opt-out and opt-in words for long codes (it filters them too), plus
+# the Danish ones people here write.
+STOP_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "AFMELD"}
+)
 START_WORDS = frozenset({"START", "YES", "UNSTOP", "TILMELD"})
 HELP_WORDS = frozenset({"HELP", "INFO", "HJÆLP", "HJAELP"})
 KNOWN_FIELDS = frozenset(
     {"MessageSid", "SmsSid", "SmsMessageSid", "AccountSid", "From", "To", "Body", "NumMedia"}
 )
 META_FIELDS = ("FromCountry", "FromCity", "NumSegments", "MessagingServiceSid", "ApiVersion")
-STATUS_MAP = {
-    "accepted": "queued",
-    "scheduled": "queued",
-    "queued": "queued",
-    "sending": "sending",
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "read",
-    "undelivered": "failed",
-    "failed": "failed",
-    "canceled": "failed",
-}
 
 
 def keyword(body: str) -> str | None:
@@ -62,14 +55,20 @@ def inbound_from_form(form: Mapping[str, str] | Form) -> InboundMessage:
             attachments.append({"url": url, "content_type": form.get(f"MediaContentType{i}") or ""})
     meta: dict[str, Any] = {"to": form.get("To", ""), "from_raw": form.get("From", "")}
     meta.update({name: form[name] for name in META_FIELDS if name in form})
+    text = form.get("Body", "")
+    word = keyword(text)
+    if word is not None:
+        meta["keyword"] = word
     return InboundMessage(
         channel=SMS,
         address=normalise_number(form["From"]),
         provider_id=form["MessageSid"],
-        text=form.get("Body", ""),
+        text=text,
         attachments=attachments,
         meta=meta,
         linked_channels=("voice",),
+        # A keyword is for the channel, not a question for triage or a bot to answer.
+        automatic=word is not None,
     )
 
 
@@ -94,29 +93,36 @@ async def set_phone_opt_out(app: web.Application, address: str, opted_out: bool)
 
 
 async def handle_sms(app: web.Application, form: Mapping[str, str] | Form) -> web.Response:
-    """Store one inbound SMS, then answer TwiML; shared by the webhook and the simulator."""
+    """Store one inbound SMS, then answer TwiML; shared by the webhook and the simulator.
+
+    Keywords are stored like any text (nothing a person sends is left out of the
+    record) before they are acted on or answered; they are marked automatic, so
+    triage neither assesses nor answers them.
+    """
     missing = [name for name in ("From", "MessageSid") if not form.get(name)]
     if missing:
         log.warning("sms hook refused: missing %s", ", ".join(missing))
         return plain_error(400, f"missing {', '.join(missing)}")
     inbound = inbound_from_form(form)
     word = keyword(inbound.text)
-    reply = MessagingResponse()
-    if word == "help":
-        log.info("sms HELP from %s answered", inbound.address)
-        reply.message(help_text(app))
-        return twiml(str(reply))
     if word == "stop":
-        # Before storing too, so a bot reply triggered by this very message is refused.
+        # Honoured even when storing fails below (Twilio retries the webhook).
         await set_phone_opt_out(app, inbound.address, True)
     try:
         receipt = await app[keys.centre].receive(inbound)
     except Exception:
         log.exception("storing sms %s failed; Twilio will retry", inbound.provider_id)
         return plain_error(503, "not stored, try again")
-    if word is not None:
+    reply = MessagingResponse()
+    if word in ("stop", "start"):
+        # Again after storing: a first text opens the contact the opt-out is kept on.
         await set_phone_opt_out(app, inbound.address, word == "stop")
+    elif word == "help":
+        reply.message(help_text(app))
+    if word is not None:
         log.info("sms %s from %s recorded", word.upper(), inbound.address)
+    if inbound.attachments and not receipt.duplicate:
+        fetch_media_later(app, receipt.message_id, inbound.attachments)
     log.debug("sms %s stored as message %s", inbound.provider_id, receipt.message_id)
     return twiml(str(reply))
 
@@ -132,38 +138,5 @@ async def sms_hook(request: web.Request) -> web.Response:
     return await handle_sms(request.app, form)
 
 
-async def sms_status_hook(request: web.Request) -> web.Response:
-    form = await signed_form(request)
-    if isinstance(form, web.Response):
-        return form
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    raw_status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
-    if not sid or not raw_status:
-        log.warning("sms status refused: missing MessageSid or MessageStatus")
-        return plain_error(400, "missing MessageSid or MessageStatus")
-    status = STATUS_MAP.get(raw_status)
-    if status is None:
-        log.info("sms status %r for %s ignored", raw_status, sid)
-        return plain_error(200, "ignored")
-    code = form.get("ErrorCode")
-    error = f"twilio error {code}: {form.get('ErrorMessage', '')}".strip(": ") if code else None
-    if status == "failed" and error is None:
-        error = f"twilio reported {raw_status}"
-    centre = request.app[keys.centre]
-    # A reply in a phone conversation goes out as an SMS too, on channel "voice".
-    found = await centre.delivery_report(SMS, sid, status, error) or (
-        await centre.delivery_report(VOICE, sid, status, error)
-    )
-    if not found:
-        log.warning("sms status %s for unknown message %s", raw_status, sid)
-        return plain_error(404, "unknown message")
-    if code == "21610":
-        number = form.get("To")
-        if number:
-            await set_phone_opt_out(request.app, normalise_number(number), True)
-    return plain_error(200, "ok")
-
-
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/hooks/twilio/sms", sms_hook)
-    app.router.add_post("/hooks/twilio/sms/status", sms_status_hook)

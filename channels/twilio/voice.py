@@ -8,12 +8,16 @@ E.164 number), so counsellors see calls beside texts.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 
 from aiohttp import web
 from twilio.twiml.voice_response import VoiceResponse
 
-from channels.twilio.call_events import StoreFailed, store_call_event
+from channels.twilio.call_events import (
+    WAIT_CHOICES,
+    StoreFailed,
+    store_call_event,
+    wait_choice_of,
+)
 from channels.twilio.signature import Form, plain_error
 from channels.twilio.voice_hooks import (
     HOOKS,
@@ -32,10 +36,6 @@ log = logging.getLogger(__name__)
 QUEUE = "eguidance"
 URGENT_QUEUE = "eguidance-urgent"
 MISSED = {"busy", "no-answer", "failed", "canceled"}
-# What a caller pressed while waiting, until the queue's action hook asks (one node;
-# another node asks the caller again).
-QUEUE_CHOICES: web.AppKey[OrderedDict[str, str]] = web.AppKey("twilio_queue_choices", OrderedDict)
-KEEP_CHOICES = 1000
 
 
 def _record(request: HookRequest, response: VoiceResponse, lang: str) -> VoiceResponse:
@@ -54,6 +54,8 @@ def _menu_or_closed(request: HookRequest, lang: str) -> VoiceResponse:
     response = VoiceResponse()
     if request.app[keys.hours].is_open():
         gather = response.gather(num_digits=1, action=hook_url(request, "/menu", lang), timeout=8)
+        # Inside the Gather, so a caller who knows the hours can press on at once.
+        say(gather, line(lang, "open", hours=request.app[keys.hours].describe(lang)), lang)
         say(gather, line(lang, "menu"), lang)
         response.redirect(hook_url(request, "/language", lang))
         return response
@@ -138,14 +140,19 @@ async def wait(request: HookRequest, form: Form) -> VoiceResponse:
 
 
 async def wait_choice(request: HookRequest, form: Form) -> VoiceResponse:
+    """A key pressed while waiting: stored as a call event before the caller leaves
+    the queue, so the /left hook reads it from the database on whichever node
+    Twilio calls next."""
     choice = {"1": "voicemail", "2": "callback"}.get(form.get("Digits", ""))
     response = VoiceResponse()
     if choice is None:
         return response  # back to waiting
-    choices = request.app[QUEUE_CHOICES]
-    choices[form.get("CallSid", "")] = choice
-    while len(choices) > KEEP_CHOICES:
-        choices.popitem(last=False)
+    kind = WAIT_CHOICES[choice]
+    try:
+        await store_call_event(request.app, form, kind, EVENT_TEXT[kind])
+    except StoreFailed:
+        # Leaving anyway: /left finds no choice and asks the caller again.
+        log.warning("wait choice of %s not stored; the caller is asked again", form.get("CallSid"))
     response.leave()
     return response
 
@@ -169,7 +176,7 @@ async def left(request: HookRequest, form: Form) -> VoiceResponse:
         kind = "answered" if result == "bridged" else "abandoned"
         await store_call_event(request.app, form, kind, EVENT_TEXT[kind].format(seconds=seconds))
         return VoiceResponse()
-    choice = request.app[QUEUE_CHOICES].pop(form.get("CallSid", ""), None)
+    choice = await wait_choice_of(request.app[keys.engine], form.get("CallSid", ""))
     if choice == "callback":
         return await _callback(request, form, lang)
     if choice == "voicemail" or result != "leave":
@@ -261,6 +268,5 @@ HANDLERS: dict[str, Handler] = {
 
 
 def add_routes(app: web.Application) -> None:
-    app[QUEUE_CHOICES] = OrderedDict()
     for path, handler in HANDLERS.items():
         app.router.add_post(HOOKS + path, twiml_hook(handler))

@@ -6,6 +6,7 @@ SAY_LANGUAGE = {"da": "da-DK", "en": "en-GB"}
 
 TEXTS: dict[str, dict[str, str]] = {
     "da": {
+        "open": "Åbningstider: {hours}.",
         "menu": "Tryk 1 for valg af uddannelse. Tryk 2 for job og karriere. "
         "Tryk 3 hvis du har brug for at tale med nogen nu.",
         "invalid": "Det valg findes ikke.",
@@ -29,6 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "retry_later": "Vi ringer igen senere. Farvel.",
     },
     "en": {
+        "open": "Opening hours: {hours}.",
         "menu": "Press 1 for choosing an education. Press 2 for jobs and careers. "
         "Press 3 if you need to talk to someone now.",
         "invalid": "That is not one of the choices.",
@@ -78,4 +80,6 @@ EVENT_TEXT = {
     "counsellor_completed": "Samtale med {counsellor}, varighed {seconds} s.",
     "counsellor_missed": "{counsellor} tog ikke telefonen ({status}).",
     "requeued": "Opkaldet er sat tilbage i telefonkøen.",
+    "chose_voicemail": "Opkald: forlader telefonkøen for at indtale en besked.",
+    "chose_callback": "Opkald: forlader telefonkøen for at blive ringet op.",
 }

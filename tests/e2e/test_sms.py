@@ -311,17 +311,24 @@ async def test_a_reply_over_1600_characters_is_refused_before_sending(
     conversation_id = (await conversation_of(anna, text))["id"]
     await asyncio.sleep(0.5)
     attempts = fake_twilio.attempts
-    status, reply = await anna.request(
+    before = (await anna.request("GET", f"/api/conversations/{conversation_id}"))[1]
+    status, body = await anna.request(
         "POST", f"/api/conversations/{conversation_id}/messages", json={"text": "x" * 1601}
     )
-    assert status == 201
-    failed = await wait_message(
-        anna,
-        conversation_id,
-        lambda m: m["id"] == reply["message"]["id"] and m["status"] == "failed",
-    )
-    assert "1600" in failed["error"]
+    assert status == 400, body
+    assert body["error"]["code"] == "too_long"
+    assert "1600" in body["error"]["message"] and "1601" in body["error"]["message"]
+    # Nothing stored, nothing claimed, nothing sent.
+    after = (await anna.request("GET", f"/api/conversations/{conversation_id}"))[1]
+    assert [m["id"] for m in after["messages"]] == [m["id"] for m in before["messages"]]
+    assert after["status"] == before["status"]
     assert fake_twilio.attempts == attempts
+    # Exactly 1,600 characters is allowed.
+    status, body = await anna.request(
+        "POST", f"/api/conversations/{conversation_id}/messages", json={"text": "y" * 1600}
+    )
+    assert status == 201, body
+    await fake_twilio.wait_for_sms(lambda s: s.body == "y" * 1600)
 
 
 async def test_segments_route_needs_a_login(anna: Counsellor, sms_server: ServerProcess) -> None:

@@ -81,6 +81,8 @@ async def test_in_hours_greeting_language_menu_and_queue(voice_server: ServerPro
 
     root = await call.post(gather.get("action") or "", Digits="2")
     assert verbs(root) == ["Gather", "Redirect"]
+    # The opening hours, in the chosen language, before the menu (and pressable over).
+    assert next(s.text for s in root[0].iter("Say")) == "Opening hours: open around the clock."
     assert "Press 3 if you need to talk to someone now" in said(root)
     menu_url = root[0].get("action") or ""
     assert menu_url.endswith("/hooks/twilio/voice/menu?lang=en")
@@ -98,6 +100,7 @@ async def test_in_hours_greeting_language_menu_and_queue(voice_server: ServerPro
 
     # Danish by keypad 1, and Danish when nothing is pressed.
     root = await call.post("/hooks/twilio/voice/language", Digits="1")
+    assert "Åbningstider: døgnåbent." in said(root)
     assert "Tryk 3 hvis du har brug for at tale med nogen nu" in said(root)
 
 
@@ -164,6 +167,32 @@ async def test_wait_loop_voicemail_and_callback(voice_server: ServerProcess) -> 
     assert verbs(root) == ["Say", "Hangup"]
     assert "call you back" in said(root)
     await conversation_texts(voice_server, "beder om at blive ringet op")
+
+
+async def test_leaving_the_queue_with_no_choice_asks_then_records_or_calls_back(
+    voice_server: ServerProcess,
+) -> None:
+    call = Call(voice_server, "CA" + "a" * 32)
+    # Left without pressing a key in the wait loop: asked, with a recording as fallback.
+    root = await call.post("/hooks/twilio/voice/left?lang=en", QueueResult="leave")
+    assert verbs(root) == ["Gather", "Record"]
+    gather = root[0]
+    assert gather.get("numDigits") == "1"
+    assert (gather.get("action") or "").endswith("/hooks/twilio/voice/after-queue?lang=en")
+    assert "Press 1 to leave a message, or 2 to be called back." in said(gather)
+    assert (root[1].get("action") or "").endswith("/hooks/twilio/voice/recorded?lang=en")
+
+    root = await call.post(gather.get("action") or "", Digits="1")
+    assert verbs(root) == ["Say", "Record"]
+    assert "Leave your message after the tone" in said(root)
+    assert root[1].get("transcribe") == "true"
+
+    other = Call(voice_server, "CA" + "b" * 32)
+    root = await other.post("/hooks/twilio/voice/after-queue?lang=da", Digits="2")
+    assert verbs(root) == ["Say", "Hangup"]
+    assert "En vejleder ringer dig op" in said(root)
+    detail = await conversation_texts(voice_server, "beder om at blive ringet op")
+    assert detail["channel"] == "voice"
 
 
 async def test_queue_results_and_call_status_are_recorded(voice_server: ServerProcess) -> None:

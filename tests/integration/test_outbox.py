@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -9,7 +12,7 @@ from server import intake
 from server import tables as t
 from server.messages import InboundMessage, OutboundMessage, SendError
 from server.models import utcnow
-from server.outbox import OutboxWorker, advance_message_status
+from server.outbox import OutboxWorker, advance_message_status, check_sendable, sends_in_flight
 from server.settings import OutboxSettings
 from tests.integration.test_intake import DAY
 
@@ -136,3 +139,45 @@ async def test_delivery_status_never_moves_backwards(engine: AsyncEngine) -> Non
         assert await advance_message_status(conn, message_id, "delivered")
         assert not await advance_message_status(conn, message_id, "sent")
     assert (await message_row(engine, message_id)).status == "delivered"
+
+
+class HeldChannel:
+    """A provider inside its send until released: the sid is not known yet."""
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, message: OutboundMessage) -> str | None:
+        self.entered.set()
+        await self.release.wait()
+        return "PROVheld"
+
+
+async def test_a_send_in_flight_is_visible_until_its_sid_is_recorded(engine: AsyncEngine) -> None:
+    channel = HeldChannel()
+    message_id = await queued_reply(engine)
+    outbox = OutboxWorker(engine, {"sms": channel}, OutboxSettings(), lambda c, m: asyncio.sleep(0))
+    assert not await sends_in_flight(engine, ("sms",))
+    running = asyncio.create_task(outbox.run_once())
+    await channel.entered.wait()
+    assert await sends_in_flight(engine, ("sms", "voice"))
+    assert not await sends_in_flight(engine, ("email",))
+    channel.release.set()
+    await running
+    assert not await sends_in_flight(engine, ("sms",))
+    assert (await message_row(engine, message_id)).provider_id == "PROVheld"
+
+
+class CheckedChannel(ScriptedChannel):
+    def check(self, message: OutboundMessage) -> None:
+        if len(message.text) > 5:
+            raise SendError("at most 5 characters", permanent=True, code="too_long")
+
+
+def test_check_sendable_asks_only_senders_that_can_check() -> None:
+    message = OutboundMessage(0, 1, "sms", "+4511111111", "for lang", "counsellor", None, "")
+    check_sendable(None, message)
+    check_sendable(ScriptedChannel(), message)
+    with pytest.raises(SendError, match="at most 5"):
+        check_sendable(CheckedChannel(), message)

@@ -8,6 +8,7 @@ import secrets
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 from aiohttp import web
 
@@ -56,10 +57,48 @@ class FakeTwilio:
         self._failures: deque[int] = deque()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        # Set: message creates answer at once. Cleared by hold_creates: a create is
+        # recorded (wait_for_sms sees it) but answered only on release_creates.
+        self._creates_open = asyncio.Event()
+        self._creates_open.set()
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.media_fetches = 0
+        self.media_open = asyncio.Event()  # cleared: media requests wait for it
+        self.media_open.set()
 
     def fail_next(self, code: int, times: int = 1) -> None:
         """The next `times` sends answer Twilio error `code` (21610, 20429 → 429, 20500 → 500)."""
         self._failures.extend([code] * times)
+
+    def hold_creates(self) -> None:
+        """Message creates wait before answering: Twilio has the message (and may
+        call back about it) while the sender does not know its sid yet."""
+        self._creates_open.clear()
+
+    def release_creates(self) -> None:
+        self._creates_open.set()
+
+    def add_media(self, data: bytes, content_type: str) -> str:
+        """Media of an inbound MMS; returns its URL as Twilio gives it in MediaUrlN."""
+        media_sid = "ME" + secrets.token_hex(16)
+        self.media[media_sid] = (data, content_type)
+        message_sid = "MM" + secrets.token_hex(16)
+        account = f"{self.url}/2010-04-01/Accounts/{self.account_sid}"
+        return f"{account}/Messages/{message_sid}/Media/{media_sid}"
+
+    async def _get_media(self, request: web.Request) -> web.Response:
+        """Behind the account's basic auth, then a redirect to the storage, as Twilio does."""
+        self.media_fetches += 1
+        await self.media_open.wait()
+        if not self._authorised(request) or request.match_info["sid"] != self.account_sid:
+            return _error(401, 20003, "Authenticate")
+        if request.match_info["media_sid"] not in self.media:
+            return _error(404, 20404, "The requested resource was not found")
+        raise web.HTTPFound(f"/media-storage/{request.match_info['media_sid']}")
+
+    async def _media_storage(self, request: web.Request) -> web.Response:
+        data, content_type = self.media[request.match_info["media_sid"]]
+        return web.Response(body=data, headers={"Content-Type": content_type})
 
     async def start(self) -> FakeTwilio:
         app = web.Application()
@@ -69,6 +108,8 @@ class FakeTwilio:
         app.router.add_post(
             accounts + "/Queues/{queue_sid}/Members/{call_sid}.json", self._update_member
         )
+        app.router.add_get(accounts + "/Messages/{message_sid}/Media/{media_sid}", self._get_media)
+        app.router.add_get("/media-storage/{media_sid}", self._media_storage)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
@@ -184,6 +225,7 @@ class FakeTwilio:
         async with self._changed:
             self.sent.append(sms)
             self._changed.notify_all()
+        await self._creates_open.wait()
         return web.json_response(
             {
                 "sid": sms.sid,
@@ -235,6 +277,7 @@ class Webhooks:
 
         self.base_url = base_url
         self.validator = RequestValidator(auth_token)
+        self.last_content_type = ""
 
     async def post(
         self,
@@ -261,6 +304,7 @@ class Webhooks:
                 URL(self.base_url + path, encoded=True), data=list(form.items()), headers=headers
             ) as response,
         ):
+            self.last_content_type = response.content_type
             return response.status, await response.text()
 
     async def sms(self, sender: str, body: str, sid: str | None = None, **extra: str) -> str:
@@ -279,4 +323,8 @@ class Webhooks:
             },
         )
         assert status == 200, text
+        # Stored, then acknowledged with an empty TwiML answer (a reply would cost an SMS).
+        assert self.last_content_type == "text/xml", self.last_content_type
+        root = ElementTree.fromstring(text)
+        assert (root.tag, list(root), (root.text or "").strip()) == ("Response", [], ""), text
         return sid

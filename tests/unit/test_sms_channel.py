@@ -7,8 +7,10 @@ from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
 from channels.twilio.phone import normalise_number
-from channels.twilio.segments import sms_segments
+from channels.twilio.segments import MAX_CHARS, sms_segments
+from channels.twilio.sender import check_sendable
 from channels.twilio.sms import inbound_from_form, keyword
+from server.messages import OutboundMessage, SendError
 
 
 @pytest.mark.parametrize(
@@ -59,6 +61,8 @@ def test_numbers_are_normalised_to_e164_and_senders_kept(raw: str, expected: str
         ("unsubscribe", "stop"),
         ("StopAll", "stop"),
         ("quit.", "stop"),
+        ("OPTOUT", "stop"),
+        ("revoke", "stop"),
         ("start", "start"),
         ("YES", "start"),
         ("unstop", "start"),
@@ -95,6 +99,29 @@ def test_form_becomes_an_inbound_message_with_attachments_and_meta() -> None:
         {"url": "https://x/1", "content_type": "application/pdf"},
     ]
     assert inbound.meta["to"] == "+4570203040" and inbound.meta["FromCountry"] == "DK"
+
+
+@pytest.mark.parametrize(("body", "word"), [("HELP", "help"), ("Stop", "stop"), ("Hej", None)])
+def test_keywords_are_stored_as_automatic_so_triage_skips_them(body: str, word: str | None) -> None:
+    inbound = inbound_from_form({"MessageSid": "SM1", "From": "+4512345678", "Body": body})
+    assert inbound.text == body
+    assert inbound.automatic is (word is not None)
+    assert inbound.queue_reason is None
+    assert inbound.meta.get("keyword") == word
+
+
+def test_a_reply_twilio_would_refuse_is_refused_before_it_is_stored() -> None:
+    def reply(text: str, address: str = "+4512345678") -> OutboundMessage:
+        return OutboundMessage(0, 1, "sms", address, text, "counsellor", None, "")
+
+    check_sendable(reply("x" * MAX_CHARS))
+    with pytest.raises(SendError) as too_long:
+        check_sendable(reply("x" * (MAX_CHARS + 1)))
+    assert too_long.value.code == "too_long" and too_long.value.permanent
+    assert "1600" in too_long.value.reason and "1601" in too_long.value.reason
+    with pytest.raises(SendError) as no_address:
+        check_sendable(reply("Hej", address=""))
+    assert no_address.value.code == "no_address"
 
 
 def test_request_validator_signs_every_value_of_a_repeated_key() -> None:
