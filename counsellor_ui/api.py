@@ -7,10 +7,10 @@ import secrets
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 
 from counsellor_ui import canned, contacts, dashboard, openapi_paths
-from server import accounts, keys, queue
+from server import accounts, keys, queue, team_admin
 from server import tables as t
 from server.accounts import Identity
 from server.errors import Conflict, Forbidden, Invalid, NotFound
@@ -48,17 +48,18 @@ async def require_admin(request: web.Request) -> Identity:
 
 @routes.post("/api/queue/take-next")
 async def take_next(request: web.Request) -> web.Response:
-    """Claims the first conversation in queue order that this counsellor can serve."""
+    """Claims the first conversation in queue order that this counsellor can serve: in a
+    language and on a channel they have, and only while they are under their capacity."""
     who = await current_counsellor(request)
     async with request.app[keys.engine].connect() as conn:
-        me = (
-            await conn.execute(
-                select(t.counsellors.c.languages, t.counsellors.c.channels).where(
-                    t.counsellors.c.id == who.id
-                )
-            )
-        ).one()
+        me = await team_admin.serving_profile(conn, who.id)
         entries = await queue.waiting_queue(conn)
+    if me.handling >= me.capacity:
+        raise Conflict(
+            f"you are handling {me.handling} conversations, your capacity is {me.capacity}: "
+            "close or transfer one before taking the next",
+            "at_capacity",
+        )
     centre = request.app[keys.centre]
     for entry in entries:
         if not can_serve(me.languages or [], me.channels or [], entry.language, entry.channel):
@@ -81,9 +82,13 @@ async def counsellor_workload(request: web.Request) -> web.Response:
 @routes.get("/api/canned-replies")
 async def canned_replies(request: web.Request) -> web.Response:
     await current_counsellor(request)
-    language = request.query.get("language", "da")
+    language = request.query.get("language") or "da"
+    if language not in canned.LANGUAGES:
+        raise Invalid(f"language must be one of {', '.join(canned.LANGUAGES)}")
     replies = canned.load(request.app[keys.settings].config_dir)
-    return web.json_response({"items": canned.for_language(replies, language)})
+    return web.json_response(
+        {"language": language, "items": canned.for_language(replies, language)}
+    )
 
 
 # -- contacts --------------------------------------------------------------------------
@@ -154,6 +159,26 @@ async def create_user(request: web.Request) -> web.Response:
     if generated:
         answer["password"] = password  # shown once, to the admin who made the account
     return web.json_response(answer, status=201)
+
+
+@routes.patch("/api/users/{id}")
+async def edit_user(request: web.Request) -> web.Response:
+    """An admin changes a counsellor's name, role, languages, channels or capacity."""
+    who = await require_admin(request)
+    user_id = path_id(request)
+    changes = team_admin.checked_changes(await json_body(request))
+    if user_id == who.id and changes.get("role", Role.ADMIN) != Role.ADMIN:
+        raise Invalid("you cannot take the admin role from yourself", "self")
+    engine = request.app[keys.engine]
+    before = await team_admin.update_counsellor(engine, user_id, changes)
+    await _audit(
+        engine, who, "user_update", {"counsellor_id": user_id, "before": before, "after": changes}
+    )
+    request.app[keys.centre].queue_broadcast.changed()
+    await accounts.announce_team(engine, request.app[keys.notifier])
+    async with engine.connect() as conn:
+        everyone = await accounts.team(conn, include_inactive=True)
+    return web.json_response(next(c for c in everyone if c["id"] == user_id))
 
 
 @routes.post("/api/users/{id}/deactivate")

@@ -15,6 +15,10 @@ def _items(schema: dict[str, Any]) -> dict[str, Any]:
     return obj(["items"], items={"type": "array", "items": schema})
 
 
+def _strings() -> dict[str, Any]:
+    return {"type": "array", "items": STR}
+
+
 def _counsellor() -> dict[str, Any]:
     return obj(
         ["id", "name", "email", "role", "presence", "capacity", "handling", "active"],
@@ -59,15 +63,22 @@ def _contact() -> dict[str, Any]:
 def paths() -> dict[str, Any]:
     contact = _contact()
     counsellor = _counsellor()
-    canned = obj(["id", "title", "text"], id=STR, title=STR, text=STR)
+    canned = obj(
+        ["id", "title", "text", "language"],
+        id=STR,
+        title=STR,
+        text=STR,
+        language={"enum": ["da", "en"], "description": "the other one when untranslated"},
+    )
     language = [{"name": "language", "in": "query", "schema": {"enum": ["da", "en"]}}]
     return {
         "/api/queue/take-next": {
             "post": operation(
                 "Claim the first waiting conversation this counsellor can serve "
-                "(their languages and channels); 404 queue_empty when there is none",
+                "(their languages and channels); 409 at_capacity when they already handle "
+                "as many as their capacity, 404 queue_empty when there is none",
                 obj(["conversation"], conversation={"type": "object"}),
-                errors=("401", "403", "404"),
+                errors=("401", "403", "404", "409"),
             )
         },
         "/api/counsellors/workload": {
@@ -78,7 +89,16 @@ def paths() -> dict[str, Any]:
         },
         "/api/canned-replies": {
             "get": {
-                **operation("Canned replies from config/ in one language", _items(canned)),
+                **operation(
+                    "Canned replies from config/ in one language (the inbox asks for the "
+                    "conversation's)",
+                    obj(
+                        ["language", "items"],
+                        language=STR,
+                        items={"type": "array", "items": canned},
+                    ),
+                    errors=("400", "401"),
+                ),
                 "parameters": language,
             }
         },
@@ -134,6 +154,40 @@ def paths() -> dict[str, Any]:
                 status="201",
                 errors=("400", "401", "403", "409"),
             ),
+        },
+        "/api/users/{id}": {
+            "patch": operation(
+                "Admins: change an account's name, role, languages (da, en; at least one), "
+                "channels (chat, sms, email, voice; none means all) or capacity (0-50); "
+                "audited, and pushed to the inbox as counsellors.updated",
+                counsellor,
+                obj(
+                    [],
+                    name=STR,
+                    role={"enum": ["counsellor", "supervisor", "admin"]},
+                    languages={"type": "array", "items": {"enum": ["da", "en"]}},
+                    channels={
+                        "type": "array",
+                        "items": {"enum": ["chat", "sms", "email", "voice"]},
+                    },
+                    capacity={"type": "integer", "minimum": 0, "maximum": 50},
+                ),
+                errors=("400", "401", "403", "404"),
+                path_id=True,
+            )
+        },
+        "/api/referral-services/{id}": {
+            "get": {
+                **operation(
+                    "One referral service and its free appointment slots (the inbox shows "
+                    "them when the counsellor picks another service than the proposed one)",
+                    obj(["id", "name", "free_slots"], id=STR, name=STR, free_slots=_strings()),
+                    errors=("401", "404"),
+                ),
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+            }
         },
         "/api/users/{id}/deactivate": {
             "post": operation(

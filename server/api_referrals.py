@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server import keys, referrals
-from server.errors import Invalid
+from server.errors import Invalid, NotFound
 from server.referrals import ReferralDesk
 from server.web_helpers import current_counsellor, json_body, path_id
 
@@ -42,6 +42,18 @@ async def list_services(request: web.Request) -> web.Response:
         for s in found
     ]
     return web.json_response({"items": items})
+
+
+@routes.get("/api/referral-services/{id}")
+async def one_service(request: web.Request) -> web.Response:
+    """One service and its free slots: the counsellor picked another than the proposed."""
+    await current_counsellor(request)
+    service_id = request.match_info["id"]
+    found = [s for s in request.app[keys.triage_config].services if s.id == service_id]
+    if not found:
+        raise NotFound(f"no referral service {service_id!r}", "unknown_service")
+    slots = await referrals.slots_for(request.app[keys.engine], found[0])
+    return web.json_response({**referrals.service_view(found[0]), "free_slots": slots})
 
 
 @routes.get("/api/conversations/{id}/referral-proposal")

@@ -70,21 +70,40 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def first_response_s(
+    created_at: datetime, waiting_since: datetime | None, first_response_at: datetime | None
+) -> float | None:
+    """Seconds from joining the queue to the first answer: the time with the bot before
+    is not the counsellors' to count. A conversation that never waited (taken from the
+    bot) or that waits again after its first answer (reopened; waiting_since moved on)
+    counts from its creation."""
+    if first_response_at is None:
+        return None
+    start = created_at
+    if waiting_since is not None and created_at <= waiting_since <= first_response_at:
+        start = waiting_since
+    return (first_response_at - start).total_seconds()
+
+
 async def statistics_since(conn: AsyncConnection, since: datetime) -> dict[str, Any]:
     c, a = t.conversations, t.assessments
     conversations = (
         await conn.execute(
-            select(c.c.channel, c.c.level, c.c.urgent, c.c.created_at, c.c.first_response_at).where(
-                c.c.created_at >= since
-            )
+            select(
+                c.c.channel,
+                c.c.level,
+                c.c.urgent,
+                c.c.created_at,
+                c.c.waiting_since,
+                c.c.first_response_at,
+            ).where(c.c.created_at >= since)
         )
     ).all()
     first_response: defaultdict[str, list[float]] = defaultdict(list)
     for row in conversations:
-        if row.first_response_at is not None:
-            first_response[row.channel].append(
-                (row.first_response_at - row.created_at).total_seconds()
-            )
+        seconds = first_response_s(row.created_at, row.waiting_since, row.first_response_at)
+        if seconds is not None:
+            first_response[row.channel].append(seconds)
     assessments = (
         await conn.execute(
             select(a.c.conversation_id, a.c.source, a.c.reasons)

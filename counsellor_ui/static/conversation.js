@@ -4,6 +4,7 @@
  */
 import { $, _, api, errorText, fmt, formatWaiting, h, label, reasonsOf } from "./core.js";
 import { isMine, state } from "./state.js";
+import * as canned from "./canned.js";
 import * as composer from "./composer.js";
 import * as lists from "./lists.js";
 import * as panels from "./panels.js";
@@ -32,6 +33,7 @@ export async function openConversation(id) {
     panels.open(data);
     referral.open(data);
     phone.open(data);
+    canned.open(data);
     $("composer-text").focus();
   } catch (err) {
     if (seq !== state.openSeq) return;

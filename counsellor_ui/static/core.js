@@ -81,7 +81,7 @@ export function label(table, key) {
   return values[key] || String(key);
 }
 
-export const CHANNELS = ["webchat", "sms", "email", "voice"];
+export const CHANNELS = ["chat", "sms", "email", "voice"]; // as the server stores them (channels/*/CHANNEL)
 export const LEVELS = ["self_help", "brief", "face_to_face"];
 export const DESTINATIONS = ["youth_guidance", "study_guidance", "jobcentre", "health_social"];
 
@@ -185,6 +185,7 @@ export async function api(method, path, body) {
 export function errorText(err) {
   if (err && err.code === "already_claimed") return _("A colleague has already claimed this conversation.");
   if (err && err.code === "queue_empty") return _("No one is waiting whom you can serve.");
+  if (err && err.code === "at_capacity") return _("You are at your capacity: close or transfer a conversation before taking the next.");
   return (err && err.message) || _("Something went wrong. Please try again.");
 }
 

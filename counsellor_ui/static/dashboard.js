@@ -1,9 +1,11 @@
 /*
  * The supervisors' dashboard: live queue, today's volumes, first-response times,
- * triage outcomes, contacts per hour (an SVG bar chart) and user administration.
+ * triage outcomes, contacts per hour (an SVG bar chart); user administration is in
+ * users.js.
  * The server enforces the roles; this only hides what the role cannot use.
  */
 import { $, _, api, errorText, fmt, formatSeconds, h, label, LANGUAGE } from "./core.js";
+import * as users from "./users.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const state = { me: null, open: false, timer: null, refreshTimer: null };
@@ -13,9 +15,7 @@ export function init(me) {
   if (!["supervisor", "admin"].includes(me.role)) return;
   $("btn-dashboard").hidden = false;
   $("btn-dashboard").addEventListener("click", () => toggle());
-  $("user-form").hidden = me.role !== "admin";
-  $("user-form").addEventListener("submit", createUser);
-  $("dash-users").addEventListener("click", deactivate);
+  users.init(me, refresh);
   document.addEventListener("keydown", (e) => {
     if (e.altKey && !e.ctrlKey && (e.key.toLowerCase() === "d" || e.code === "KeyD")) {
       e.preventDefault();
@@ -46,9 +46,9 @@ export function changed() {
 
 async function refresh() {
   try {
-    const [data, users] = await Promise.all([api("GET", "/api/dashboard"), api("GET", "/api/users")]);
+    const [data, accounts] = await Promise.all([api("GET", "/api/dashboard"), api("GET", "/api/users")]);
     render(data);
-    renderUsers(users.items || []);
+    users.renderUsers(accounts.items || []);
     $("dash-updated").textContent = fmt(_("updated {time}"), { time: new Date().toLocaleTimeString(document.documentElement.lang) });
   } catch (err) {
     $("dash-updated").textContent = errorText(err);
@@ -142,50 +142,7 @@ function hourChart(hours) {
   return wrap;
 }
 
-function renderUsers(users) {
-  const admin = state.me.role === "admin";
-  const headers = [_("Name"), _("E-mail"), _("Role"), _("Presence"), _("Conversations"), ""];
-  const body = users.map((u) => h("tr", { class: u.active ? "" : "inactive" },
-    h("th", { scope: "row", text: u.name }),
-    h("td", { text: u.email }),
-    h("td", { text: label("role", u.role) }),
-    h("td", { text: u.active ? label("presence", u.presence) : _("Deactivated") }),
-    h("td", { text: fmt(_("{n} of {max}"), { n: u.handling, max: u.capacity }) }),
-    h("td", {}, admin && u.active && u.id !== state.me.id
-      ? h("button", { type: "button", class: "btn btn-small btn-danger", "data-id": u.id, "aria-label": fmt(_("Deactivate {name}"), { name: u.name }), text: _("Deactivate") })
-      : null)));
-  $("dash-users").replaceChildren(h("table", { class: "figures users" },
-    h("caption", { class: "sr-only", text: _("Counsellors") }),
-    h("thead", {}, h("tr", {}, ...headers.map((x) => h("th", { scope: "col", text: x })))),
-    h("tbody", {}, ...body)));
-}
-
-async function createUser(event) {
-  event.preventDefault();
-  const msg = $("user-msg");
-  try {
-    const made = await api("POST", "/api/users", { email: $("user-email").value.trim(), name: $("user-name").value.trim() || null, role: $("user-role").value });
-    msg.textContent = fmt(_("Account created. Password (shown once): {password}"), { password: made.password || "" });
-    $("user-email").value = "";
-    $("user-name").value = "";
-    refresh();
-  } catch (err) {
-    msg.textContent = errorText(err);
-  }
-}
-
-async function deactivate(event) {
-  const button = event.target.closest("button[data-id]");
-  if (!button || !window.confirm(_("Deactivate this account?"))) return;
-  try {
-    await api("POST", `/api/users/${button.dataset.id}/deactivate`);
-    refresh();
-  } catch (err) {
-    $("user-msg").textContent = errorText(err);
-  }
-}
-
 /** `counsellors.updated`: the users table follows presence and accounts live. */
 export function teamChanged(items) {
-  if (state.open && state.me && ["supervisor", "admin"].includes(state.me.role)) renderUsers(items);
+  if (state.open && state.me && ["supervisor", "admin"].includes(state.me.role)) users.renderUsers(items);
 }

@@ -2,12 +2,13 @@
  * eGuidance counsellor inbox: the entry module. Sign-in, take next, presence, the
  * live socket and the keyboard shortcuts. The open conversation is in
  * conversation.js, the sidebar lists in lists.js, the timeline in timeline.js, the composer in
- * composer.js, the side panels in panels.js, referral.js and phone.js, urgent
+ * composer.js (its canned replies in canned.js), the side panels in panels.js, referral.js and phone.js, urgent
  * alerts in alerts.js and the supervisors' dashboard in dashboard.js.
  */
 import { $, _, api, errorText, onUnauthorized } from "./core.js";
 import { state } from "./state.js";
 import * as alerts from "./alerts.js";
+import * as canned from "./canned.js";
 import * as composer from "./composer.js";
 import { openConversation, reloadCurrent, renderConvHeader, runAction } from "./conversation.js";
 import * as dashboard from "./dashboard.js";
@@ -117,6 +118,7 @@ function connectSocket() {
     if (state.current) renderConvHeader(state.current);
   });
   socket.on("referral.follow_up", (p) => p && lists.addFollowUp(p));
+  socket.on("referral.updated", onReferralUpdated);
   socket.on("typing", (p) => {
     if (!p || !state.current || p.conversation_id !== state.current.id || p.author === "counsellor") return;
     composer.showTyping(Boolean(p.typing));
@@ -180,6 +182,15 @@ function onMessageCreated(p) {
   }
 }
 
+/** A referral was proposed, booked or changed (by anyone): the open conversation's list
+ * and the free times the referral panel shows follow. */
+function onReferralUpdated(p) {
+  if (!p) return;
+  if (state.current && state.current.id === p.conversation_id) reloadCurrent();
+  referral.referralChanged(p);
+  dashboard.changed();
+}
+
 function onTriageAlert(p) {
   if (!p) return;
   state.alerts.add(p.conversation_id);
@@ -240,12 +251,13 @@ async function startInbox(me) {
   panels.init({ reload, open: openConversation, lists: () => Promise.all([lists.loadQueue(), lists.loadMine()]) });
   referral.init({ reload });
   phone.init({ reload });
-  composer.init({ serviceName: referral.serviceName });
+  composer.init();
+  canned.init(); // the canned replies follow the open conversation's language
   alerts.init(openConversation);
   dashboard.init(me);
   connectSocket();
   setInterval(lists.tickWaitingTimes, 1000);
-  await Promise.all([lists.loadQueue(), lists.loadMine(), lists.loadTeam(), lists.loadFollowUps(), composer.loadCanned()]).catch(() => {});
+  await Promise.all([lists.loadQueue(), lists.loadMine(), lists.loadTeam(), lists.loadFollowUps()]).catch(() => {});
   const match = /^#conversation-(.+)$/.exec(location.hash);
   if (match) openConversation(lists.decodeId(decodeURIComponent(match[1])));
 }

@@ -69,3 +69,45 @@ async def test_a_presence_change_reaches_colleagues_live(
 
     await anna.close()  # Anna's last socket closes: she is offline for the team
     await expect(anna_in_bo.locator(".team-presence")).to_have_text("Offline")
+
+
+async def test_admin_edits_capacity_and_languages_and_the_team_sees_the_capacity_live(
+    new_context: NewContext, server: ServerProcess
+) -> None:
+    server.add_user("ida@example.org", PASSWORD, "admin")
+    admin = await (await new_context()).new_page()
+    await inbox_login(admin, server.url, "ida@example.org")
+    bo = await (await new_context()).new_page()
+    await inbox_login(bo, server.url, "bo@example.org")
+    anna_in_bo = bo.locator("#team-list .team-member").filter(has_text="Anna")
+    await expect(anna_in_bo.locator(".team-load")).to_have_text("0 af 4")
+
+    await admin.locator("#btn-dashboard").click()
+    row = admin.locator("#dash-users tr").filter(has_text="anna@example.org")
+    await expect(row.locator(".user-serves")).to_have_text("Dansk, Engelsk · alle kanaler")
+    await row.get_by_role("button", name="Redigér Anna").click()
+    form = admin.locator("#user-edit-form")
+    await expect(form).to_be_visible()
+    await expect(admin.locator("#edit-name")).to_be_focused()
+    await expect(admin.locator("#user-edit-title")).to_have_text("Redigér Anna")
+    # Every control has its label.
+    await form.get_by_label("Kapacitet").fill("2")
+    await form.get_by_label("Engelsk").uncheck()
+    await form.get_by_label("SMS").check()
+    await form.get_by_label("Telefon").check()
+    await admin.locator("#user-edit-form button[type=submit]").click()
+    await expect(admin.locator("#user-edit-msg")).to_have_text("Gemt: Anna.")
+    await expect(row.locator(".user-load")).to_have_text("0 af 2")
+    await expect(row.locator(".user-serves")).to_have_text("Dansk · SMS, Telefon")
+
+    # Bo's presence panel follows without a reload (counsellors.updated).
+    await expect(anna_in_bo.locator(".team-load")).to_have_text("0 af 2")
+    await screenshot(admin, "inbox-user-edit-da")
+
+    # A language is required: the form says so and nothing is sent.
+    await form.get_by_label("Dansk").uncheck()
+    await admin.locator("#user-edit-form button[type=submit]").click()
+    await expect(admin.locator("#user-edit-msg")).to_have_text("Markér mindst ét sprog.")
+    await admin.locator("#user-edit-cancel").click()
+    await expect(form).to_be_hidden()
+    await expect(row.get_by_role("button", name="Redigér Anna")).to_be_focused()

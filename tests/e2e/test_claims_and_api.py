@@ -251,3 +251,82 @@ async def test_team_changes_are_pushed_as_counsellors_updated(
     assert entry["active"] is True and entry["capacity"] >= 1 and entry["handling"] == 0
     await bo.request("PUT", "/api/me/presence", json={"presence": "available"})
     await anna.log.wait_for("counsellors.updated", bo_is("available"))
+
+
+ASK_DA = "Hej, jeg vil gerne tale med en vejleder om gymnasiet"
+ASK_EN = "Hi, I would like to talk to a counsellor about upper secondary school"
+
+
+async def queued(counsellor: Counsellor, conversation_id: int) -> None:
+    """Waits until the conversation is in the waiting queue (triage is done with it)."""
+    for _ in range(100):
+        _, queue = await counsellor.request("GET", "/api/queue")
+        if any(i["conversation_id"] == conversation_id for i in queue["items"]):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"conversation {conversation_id} did not join the queue")
+
+
+async def test_admin_edits_a_counsellor_and_take_next_respects_languages_and_capacity(
+    server: ServerProcess,
+    visitors: Callable[..., Visitor],
+    counsellors: Callable[[str], Counsellor],
+) -> None:
+    server.add_user("ida@example.org", "correct-horse-battery", "admin")
+    ida = await counsellors("ida@example.org").login()
+    anna = await (await counsellors("anna@example.org").login()).connect_inbox()
+    _, team = await ida.request("GET", "/api/users")
+    anna_id = next(c["id"] for c in team["items"] if c["email"] == "anna@example.org")
+
+    # Only admins, and only valid values.
+    path = f"/api/users/{anna_id}"
+    assert (await anna.request("PATCH", path, json={"capacity": 9}))[0] == 403
+    bad_bodies: list[dict[str, Any]] = [
+        {"languages": ["de"]},
+        {"languages": []},
+        {"channels": ["fax"]},
+        {"capacity": -1},
+        {"capacity": "2"},
+        {"role": "boss"},
+        {"name": " "},
+        {"email": "x@example.org"},
+        {},
+    ]
+    for bad in bad_bodies:
+        status, body = await ida.request("PATCH", path, json=bad)
+        assert status == 400, (bad, body)
+    assert (await ida.request("PATCH", "/api/users/999", json={"capacity": 2}))[0] == 404
+    _, me = await ida.request("GET", "/api/me")
+    ida_id = (me.get("counsellor") or me)["id"]
+    status, body = await ida.request("PATCH", f"/api/users/{ida_id}", json={"role": "counsellor"})
+    assert status == 400 and body["error"]["code"] == "self"
+
+    status, edited = await ida.request(
+        "PATCH", path, json={"languages": ["da"], "capacity": 1, "name": "Anna Holm"}
+    )
+    assert status == 200, edited
+    assert (edited["languages"], edited["capacity"], edited["name"]) == (["da"], 1, "Anna Holm")
+    event = await anna.log.wait_for(
+        "counsellors.updated",
+        lambda e: any(c["id"] == anna_id and c["capacity"] == 1 for c in e["items"]),
+    )
+    assert next(c for c in event["items"] if c["id"] == anna_id)["languages"] == ["da"]
+
+    # The English conversation is first in the queue; Anna has Danish only: she gets the Danish.
+    english = (await (await visitors("en").connect()).send(ASK_EN))["conversation_id"]
+    await queued(anna, english)
+    danish = (await (await visitors("da").connect()).send(ASK_DA))["conversation_id"]
+    await queued(anna, danish)
+    _, queue = await anna.request("GET", "/api/queue")
+    order = [i["conversation_id"] for i in queue["items"]]
+    assert order.index(english) < order.index(danish)
+    status, taken = await anna.request("POST", "/api/queue/take-next")
+    assert status == 200, taken
+    assert taken["conversation"]["conversation_id"] == danish
+
+    # One conversation is her capacity: the next take is refused, and nothing is claimed.
+    status, body = await anna.request("POST", "/api/queue/take-next")
+    assert status == 409 and body["error"]["code"] == "at_capacity"
+    assert "capacity" in body["error"]["message"]
+    _, detail = await anna.request("GET", f"/api/conversations/{english}")
+    assert detail["status"] == "waiting" and detail["assignee_id"] is None
