@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 
 from counsellor_ui import canned, contacts, dashboard, openapi_paths
 from server import accounts, keys, queue, team_admin
@@ -188,14 +188,9 @@ async def deactivate_user(request: web.Request) -> web.Response:
     if user_id == who.id:
         raise Invalid("you cannot deactivate your own account", "self")
     engine = request.app[keys.engine]
-    async with engine.begin() as conn:
-        result = await conn.execute(
-            update(t.counsellors)
-            .where(t.counsellors.c.id == user_id)
-            .values(active=False, presence="offline")
-        )
-        if not result.rowcount:
-            raise NotFound(f"counsellor {user_id} does not exist")
+    # Its sessions end with it, so a later reactivation brings none of them back.
+    if not await accounts.deactivate_counsellor(engine, user_id):
+        raise NotFound(f"counsellor {user_id} does not exist")
     await _audit(engine, who, "user_deactivate", {"counsellor_id": user_id})
     request.app[keys.centre].queue_broadcast.changed()
     await accounts.announce_team(engine, request.app[keys.notifier])

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server import tables as t
-from server.auth import hash_password, verify_password
+from server.auth import hash_password, new_session_id, verify_password
 from server.errors import Conflict, Invalid
 from server.models import Role, Status, utcnow
 
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
 
 PRESENCE = ("available", "away", "offline")
 HANDLING = (Status.ACTIVE.value, Status.PENDING.value)
+# last_seen_at is written at most this often per session: a request costs one read.
+TOUCH_EVERY = timedelta(minutes=1)
+# Expired session rows are kept this long (who signed in from where), then deleted.
+KEEP_ENDED_SESSIONS = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,8 @@ class Identity:
     email: str
     name: str
     role: str
+    # The server-side session the request came with (None outside a request).
+    session_id: str | None = None
 
     @property
     def is_supervisor(self) -> bool:
@@ -114,6 +122,117 @@ async def identity(engine: AsyncEngine, counsellor_id: int) -> Identity | None:
     return Identity(row.id, row.email, row.name, row.role) if row else None
 
 
+def _session_lives(now: datetime) -> ColumnElement[bool]:
+    """A session counts while it is not revoked, not expired and its account is active."""
+    s, k = t.counsellor_sessions, t.counsellors
+    return (s.c.revoked_at.is_(None)) & (s.c.expires_at > now) & (k.c.active.is_(True))
+
+
+async def open_session(
+    engine: AsyncEngine, counsellor_id: int, ttl_s: int, user_agent: str, ip: str
+) -> str:
+    """A new session for a login; also forgets this counsellor's long-ended ones."""
+    now, s = utcnow(), t.counsellor_sessions
+    session_id = new_session_id()
+    async with engine.begin() as conn:
+        await conn.execute(
+            delete(s).where(
+                s.c.counsellor_id == counsellor_id, s.c.expires_at < now - KEEP_ENDED_SESSIONS
+            )
+        )
+        await conn.execute(
+            insert(s).values(
+                id=session_id,
+                counsellor_id=counsellor_id,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(seconds=ttl_s),
+                user_agent=user_agent[:200] or None,
+                ip=ip[:64] or None,
+            )
+        )
+    return session_id
+
+
+async def session_identity(
+    engine: AsyncEngine, counsellor_id: int, session_id: str
+) -> Identity | None:
+    """Who holds this live session, in the one query a request costs; None when the
+    session is revoked, expired or unknown, or the account was deactivated."""
+    now, s, k = utcnow(), t.counsellor_sessions, t.counsellors
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(k.c.id, k.c.email, k.c.name, k.c.role, s.c.last_seen_at)
+                .join_from(s, k, s.c.counsellor_id == k.c.id)
+                .where(s.c.id == session_id, s.c.counsellor_id == counsellor_id)
+                .where(_session_lives(now))
+            )
+        ).first()
+    if row is None:
+        return None
+    if row.last_seen_at < now - TOUCH_EVERY:
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(s)
+                .where(s.c.id == session_id, s.c.last_seen_at < now - TOUCH_EVERY)
+                .values(last_seen_at=now)
+            )
+    return Identity(row.id, row.email, row.name, row.role, session_id)
+
+
+async def live_sessions(engine: AsyncEngine, session_ids: Iterable[str]) -> set[str]:
+    """Which of these sessions still count (the inbox sockets' periodic re-check)."""
+    ids = list(session_ids)
+    if not ids:
+        return set()
+    s, k = t.counsellor_sessions, t.counsellors
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(s.c.id)
+            .join_from(s, k, s.c.counsellor_id == k.c.id)
+            .where(s.c.id.in_(ids))
+            .where(_session_lives(utcnow()))
+        )
+        return set(rows.scalars())
+
+
+async def end_session(engine: AsyncEngine, session_id: str) -> None:
+    """Logout: this session only; the counsellor's other devices stay signed in."""
+    s = t.counsellor_sessions
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(s)
+            .where(s.c.id == session_id, s.c.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+async def end_all_sessions(conn: AsyncConnection, counsellor_id: int) -> None:
+    """Every session of the account (deactivation, a new password), in the caller's
+    transaction, so the change and the revocation commit together."""
+    s = t.counsellor_sessions
+    await conn.execute(
+        update(s)
+        .where(s.c.counsellor_id == counsellor_id, s.c.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def deactivate_counsellor(engine: AsyncEngine, counsellor_id: int) -> bool:
+    """The account can no longer sign in and its sessions end; False when unknown."""
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(t.counsellors)
+            .where(t.counsellors.c.id == counsellor_id)
+            .values(active=False, presence="offline")
+        )
+        if not result.rowcount:
+            return False
+        await end_all_sessions(conn, counsellor_id)
+    return True
+
+
 async def set_presence(engine: AsyncEngine, counsellor_id: int, presence: str) -> None:
     if presence not in PRESENCE:
         raise Invalid(f"presence must be one of {', '.join(PRESENCE)}")
@@ -123,6 +242,19 @@ async def set_presence(engine: AsyncEngine, counsellor_id: int, presence: str) -
             .where(t.counsellors.c.id == counsellor_id)
             .values(presence=presence)
         )
+
+
+async def come_online(engine: AsyncEngine, counsellor_id: int) -> bool:
+    """The first inbox socket: offline becomes available; a chosen "away" stays.
+    True when the presence changed."""
+    k = t.counsellors
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(k)
+            .where(k.c.id == counsellor_id, k.c.presence == "offline")
+            .values(presence="available")
+        )
+    return bool(result.rowcount)
 
 
 async def team(conn: AsyncConnection, *, include_inactive: bool = False) -> list[dict[str, Any]]:

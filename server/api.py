@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
-from server import accounts, keys, stats, triage_override, views, views_history
+from server import accounts, inbox_socket, keys, stats, triage_override, views, views_history
 from server import tables as t
 from server.auth import CSRF_COOKIE, SESSION_COOKIE
 from server.errors import Forbidden, Invalid, NotAuthenticated, TooManyRequests
@@ -28,14 +28,21 @@ async def login(request: web.Request) -> web.Response:
         and limiter.allow(f"email:{accounts.normalise_email(email)}")
     ):
         raise TooManyRequests("too many login attempts; wait a minute and try again")
-    who = await accounts.authenticate(request.app[keys.engine], email, password)
+    engine, settings = request.app[keys.engine], request.app[keys.settings]
+    who = await accounts.authenticate(engine, email, password)
     if who is None:
         raise NotAuthenticated("wrong e-mail or password", "invalid_credentials")
+    session_id = await accounts.open_session(
+        engine,
+        who.id,
+        settings.auth.session_ttl_s,
+        request.headers.get("User-Agent", ""),
+        client_address(request),
+    )
     signer = request.app[keys.signer]
-    token = signer.counsellor_token(who.id)
+    token = signer.counsellor_token(who.id, session_id)
     csrf = signer.csrf_token(token)
     response = web.json_response({"token": token, "csrf_token": csrf, "counsellor": who.as_dict()})
-    settings = request.app[keys.settings]
     secure = settings.server.public_url.startswith("https://")
     response.set_cookie(
         SESSION_COOKIE,
@@ -60,9 +67,18 @@ async def login(request: web.Request) -> web.Response:
 
 @routes.post("/api/auth/logout")
 async def logout(request: web.Request) -> web.Response:
+    """Ends this session only: the counsellor's other devices stay signed in."""
     who = await current_counsellor(request)
-    await accounts.set_presence(request.app[keys.engine], who.id, "offline")
-    await accounts.announce_team(request.app[keys.engine], request.app[keys.notifier])
+    engine, session_id = request.app[keys.engine], who.session_id
+    if session_id is None:  # current_counsellor always names it; this keeps mypy sure
+        raise NotAuthenticated("log in first")
+    await accounts.end_session(engine, session_id)
+    # This node's sockets of the session close now (and set presence as their last
+    # socket closes); other nodes close theirs at their next session re-check.
+    inbox = inbox_socket.namespace(request.app)
+    if not await inbox.end_session(session_id) and not inbox.connected(who.id):
+        await accounts.set_presence(engine, who.id, "offline")
+        await accounts.announce_team(engine, request.app[keys.notifier])
     response = web.json_response({"ok": True})
     response.del_cookie(SESSION_COOKIE, path="/")
     response.del_cookie(CSRF_COOKIE, path="/")
@@ -175,8 +191,26 @@ async def post_message(request: web.Request) -> web.Response:
     if not isinstance(body["text"], str):
         raise Invalid("text must be a string")
     internal = bool(body.get("internal", False))
-    message = await request.app[keys.centre].reply(path_id(request), who, body["text"], internal)
+    address_id = body.get("address_id")
+    if address_id is not None and (not isinstance(address_id, int) or isinstance(address_id, bool)):
+        raise Invalid("address_id must be the id of one of the contact's addresses")
+    message = await request.app[keys.centre].reply(
+        path_id(request),
+        who,
+        body["text"],
+        internal,
+        address_id=address_id,
+        subject=body.get("subject"),
+    )
     return web.json_response({"message": message}, status=201)
+
+
+@routes.get("/api/conversations/{id}/addresses")
+async def reply_addresses(request: web.Request) -> web.Response:
+    """Where the composer may send a reply: the contact's addresses, the default marked."""
+    await current_counsellor(request)
+    items = await request.app[keys.centre].reply_addresses(path_id(request))
+    return web.json_response({"items": items})
 
 
 @routes.put("/api/conversations/{id}/triage")

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import jinja2
 from aiohttp import web
 
-from server import api, api_referrals, db, health, keys
+from server import api, api_referrals, attachments, db, health, keys
 from server.auth import TokenSigner, resolve_secret_key
 from server.centre import ContactCentre
 from server.followups import follow_ups_ctx
@@ -63,6 +63,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(health.routes)
     app.router.add_routes(api.routes)
     app.router.add_routes(api_referrals.routes)
+    attachments.add_routes(app)
     ui_views.add_routes(app)
     ui_views.add_api_routes(app)
 
@@ -112,6 +113,9 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         app[keys.metrics],
         wake_outbox=lambda: app[keys.outbox].wake(),
         triage=triage,
+        # The same dict the channels fill in create_app: the centre asks a reply's
+        # sender before storing it (an SMS over 1,600 characters is refused).
+        senders=app[keys.senders],
     )
     app[keys.centre] = centre
     yield

@@ -40,6 +40,11 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def new_session_id() -> str:
+    """Unguessable, so a leaked signing key alone does not open someone's session."""
+    return secrets.token_urlsafe(24)
+
+
 def resolve_secret_key(settings: Settings) -> str:
     """The key that signs tokens: set, read from a named file, or made once in data_dir."""
     if settings.server.secret_key:
@@ -68,14 +73,33 @@ class TokenSigner:
     def _serializer(self, salt: str) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.secret_key, salt=salt)
 
-    def counsellor_token(self, counsellor_id: int) -> str:
-        return self._serializer("counsellor").dumps({"c": counsellor_id})
+    def counsellor_token(self, counsellor_id: int, session_id: str | None = None) -> str:
+        """The token names a server-side session row; one without a session (made
+        before sessions were stored) is refused by `counsellor_session`."""
+        data: dict[str, object] = {"c": counsellor_id}
+        if session_id is not None:
+            data["s"] = session_id
+        return self._serializer("counsellor").dumps(data)
 
     def counsellor_id(self, token: str) -> int:
+        """Only that the signature holds: whether the session still lives is the
+        database's answer (`accounts.session_identity`)."""
+        return self._counsellor_data(token)[0]
+
+    def counsellor_session(self, token: str) -> tuple[int, str]:
+        counsellor_id, session_id = self._counsellor_data(token)
+        if session_id is None:
+            raise InvalidToken("this token is from before sessions; log in again")
+        return counsellor_id, session_id
+
+    def _counsellor_data(self, token: str) -> tuple[int, str | None]:
         data = self._loads("counsellor", token, self.session_ttl_s)
         if not isinstance(data, dict) or not isinstance(data.get("c"), int):
             raise InvalidToken("malformed counsellor token")
-        return int(data["c"])
+        session_id = data.get("s")
+        if session_id is not None and not isinstance(session_id, str):
+            raise InvalidToken("malformed counsellor token")
+        return int(data["c"]), session_id
 
     def visitor_token(self, visitor_id: str) -> str:
         return self._serializer("visitor").dumps({"v": visitor_id})

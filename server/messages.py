@@ -85,6 +85,9 @@ class OutboundMessage:
     meta: dict[str, Any] = field(default_factory=dict)
     # The person asked not to be sent anything here (SMS STOP): the outbox refuses.
     opted_out: bool = False
+    # A counsellor's own subject line (channels with subjects: e-mail); None lets the
+    # channel pick its default ("Re: <the person's subject>").
+    subject: str | None = None
 
 
 class SendError(Exception):

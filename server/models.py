@@ -85,6 +85,22 @@ class Counsellor(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class CounsellorSession(SQLModel, table=True):
+    """One sign-in on one device. The signed token names the row, so a logout, a
+    deactivation or an expiry ends it on the server, not only in the browser."""
+
+    __tablename__ = "counsellor_session"
+    id: str = Field(primary_key=True)
+    counsellor_id: int = Field(foreign_key="counsellor.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    # Written at most once a minute (accounts.TOUCH_EVERY), not on every request.
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    user_agent: str | None = None
+    ip: str | None = None
+
+
 class Conversation(SQLModel, table=True):
     __table_args__ = (Index("ix_conversation_queue", "status", "urgent", "priority"),)
     id: int | None = Field(default=None, primary_key=True)

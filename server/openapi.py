@@ -57,6 +57,16 @@ SCHEMAS: dict[str, Any] = {
         status=STR,
         at=STR,
     ),
+    "ReplyAddress": obj(
+        ["id", "channel", "address", "opted_out", "default", "subject", "sendable"],
+        id=INT,
+        channel=STR,
+        address=STR,
+        opted_out=BOOL,
+        default=BOOL,
+        subject={**BOOL, "description": "the channel takes a subject (e-mail)"},
+        sendable={**BOOL, "description": "a reply can go there now"},
+    ),
     "QueueItem": obj(
         ["conversation_id", "channel", "urgent", "level", "priority", "waiting_since", "position"],
         conversation_id=INT,
@@ -241,11 +251,33 @@ def openapi_document(public_url: str, extra_paths: dict[str, Any]) -> dict[str, 
             },
             "/api/conversations/{id}/messages": {
                 "post": operation(
-                    "Reply, or write an internal note",
+                    "Reply, or write an internal note. address_id sends the reply to "
+                    "another known address of the contact, on that address's channel "
+                    "(400 when it is not the contact's, 409 when the person opted out "
+                    "there); subject replaces an e-mail's default 'Re: …' (400 on other "
+                    "channels). The channel's own limits apply (400 too_long)",
                     obj(["message"], message=ref["Message"]),
-                    obj(["text"], text=STR, internal=BOOL),
+                    obj(
+                        ["text"],
+                        text=STR,
+                        internal=BOOL,
+                        address_id={**INT, "description": "an id from .../addresses"},
+                        subject={"type": "string", "maxLength": 200},
+                    ),
                     status="201",
                     errors=("400", "401", "404", "409"),
+                    path_id=True,
+                )
+            },
+            "/api/conversations/{id}/addresses": {
+                "get": operation(
+                    "Where a reply can go: the contact's addresses, the conversation's "
+                    "own (a reply without address_id) marked default",
+                    obj(
+                        ["items"],
+                        items={"type": "array", "items": ref["ReplyAddress"]},
+                    ),
+                    errors=("401", "404"),
                     path_id=True,
                 )
             },

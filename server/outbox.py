@@ -11,19 +11,38 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Protocol
 
-from sqlalchemy import insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import tables as t
 from server import views
-from server.delivery import backoff_s, can_advance
+from server.centre_bot_failure import queue_after_bot_failure
+from server.delivery import backoff_s
 from server.messages import OutboundMessage, SendError
 from server.models import utcnow
+from server.outbox_rows import (
+    advance_message_status,
+    queue_for_sending,
+    recipient_for,
+    recipient_of,
+    sends_in_flight,
+)
 from server.settings import OutboxSettings
 
+# The row helpers lived here; callers still import them from this module.
+__all__ = [
+    "ChannelSender",
+    "CheckingSender",
+    "OutboxWorker",
+    "advance_message_status",
+    "check_sendable",
+    "queue_for_sending",
+    "recipient_of",
+    "sends_in_flight",
+]
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 
@@ -162,19 +181,21 @@ class OutboxWorker:
                     .where(t.messages.c.id == item.message_id)
                 )
             ).one()
-            recipient = await recipient_of(conn, row.contact_id, item.channel)
-        address = recipient.address if recipient else None
+            meta = row.meta or {}
+            recipient = await recipient_for(conn, row.contact_id, item.channel, meta)
+        subject = meta.get("subject")
         outbound = OutboundMessage(
             message_id=item.message_id,
             conversation_id=row.id,
             channel=item.channel,
-            address=address or "",
-            opted_out=bool(recipient and recipient.opted_out),
+            address=recipient[0] if recipient else "",
+            opted_out=bool(recipient and recipient[1]),
             text=view["text"],
             author_kind=view["author"],
             author_name=view["author_name"],
             created_at=view["at"],
-            meta=row.meta or {},
+            meta=meta,
+            subject=subject if isinstance(subject, str) and subject else None,
         )
         return outbound, item.attempts
 
@@ -226,76 +247,6 @@ class OutboxWorker:
                 await advance_message_status(
                     conn, outbound.message_id, "failed", error=error.reason[:500]
                 )
+                await queue_after_bot_failure(conn, outbound.message_id, error.reason, now)
         if final:
             await self.on_status(outbound.conversation_id, outbound.message_id)
-
-
-async def recipient_of(conn: AsyncConnection, contact_id: int, channel: str) -> Any:
-    """The contact's latest address on a channel (address, opted_out), or None."""
-    a = t.contact_addresses
-    return (
-        await conn.execute(
-            select(a.c.address, a.c.opted_out)
-            .where(a.c.contact_id == contact_id, a.c.channel == channel)
-            .order_by(a.c.id.desc())
-            .limit(1)
-        )
-    ).first()
-
-
-async def sends_in_flight(engine: AsyncEngine, channels: tuple[str, ...]) -> bool:
-    """Whether any node is inside a provider call on these channels right now: the
-    provider's id of that message is not recorded yet, so a report about an id we do
-    not know may be about it."""
-    o = t.outbox_items
-    async with engine.connect() as conn:
-        row = (
-            await conn.execute(
-                select(o.c.id)
-                .where(
-                    o.c.channel.in_(channels), o.c.state == "sending", o.c.lease_until > utcnow()
-                )
-                .limit(1)
-            )
-        ).first()
-    return row is not None
-
-
-async def queue_for_sending(
-    conn: AsyncConnection, message_id: int, channel: str, now: datetime
-) -> None:
-    """In the transaction that wrote the message: the outbox will send it."""
-    await conn.execute(
-        insert(t.outbox_items).values(
-            message_id=message_id,
-            channel=channel,
-            state="queued",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-
-
-async def advance_message_status(
-    conn: AsyncConnection,
-    message_id: int,
-    status: str,
-    *,
-    provider_id: str | None = None,
-    error: str | None = None,
-) -> bool:
-    """Move a message's delivery status forward; a report that would go back is ignored."""
-    current = (
-        await conn.execute(select(t.messages.c.status).where(t.messages.c.id == message_id))
-    ).scalar_one_or_none()
-    if current is None or not can_advance(current, status):
-        return False
-    values: dict[str, object] = {"status": status}
-    if provider_id:
-        values["provider_id"] = provider_id
-    if error:
-        values["error"] = error
-    await conn.execute(update(t.messages).where(t.messages.c.id == message_id).values(**values))
-    return True

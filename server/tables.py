@@ -14,6 +14,7 @@ from server.models import (
     ContactAddress,
     Conversation,
     Counsellor,
+    CounsellorSession,
     EmailImapCursor,
     Message,
     MessageBlob,
@@ -29,6 +30,7 @@ def _table(model: type[SQLModel]) -> Table:
 contacts = _table(Contact)
 contact_addresses = _table(ContactAddress)
 counsellors = _table(Counsellor)
+counsellor_sessions = _table(CounsellorSession)
 conversations = _table(Conversation)
 messages = _table(Message)
 message_blobs = _table(MessageBlob)

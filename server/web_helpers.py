@@ -100,21 +100,22 @@ def session_token(request: web.Request) -> tuple[str | None, bool]:
 
 
 async def current_counsellor(request: web.Request) -> Identity:
+    """The signed-in counsellor: a validly signed token whose session row lives."""
     token, from_cookie = session_token(request)
     if not token:
         raise NotAuthenticated("log in first")
     signer = request.app[keys.signer]
     try:
-        counsellor_id = signer.counsellor_id(token)
+        counsellor_id, session_id = signer.counsellor_session(token)
     except InvalidToken as exc:
         raise NotAuthenticated(f"your session is not valid: {exc}") from exc
     if from_cookie and request.method in UNSAFE_METHODS:
         csrf = request.headers.get("X-CSRF-Token", "")
         if not signer.check_csrf(token, csrf):
             raise Forbidden("missing or wrong X-CSRF-Token header", "csrf")
-    who = await accounts.identity(request.app[keys.engine], counsellor_id)
+    who = await accounts.session_identity(request.app[keys.engine], counsellor_id, session_id)
     if who is None:
-        raise NotAuthenticated("this account no longer exists")
+        raise NotAuthenticated("your session has ended; log in again", "session_ended")
     return who
 
 

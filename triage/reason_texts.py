@@ -187,6 +187,12 @@ TEMPLATES: dict[str, Template] = {
     "phone_voicemail": Template(
         "Caller left a voicemail", "Opkalderen har indtalt en telefonbesked"
     ),
+    # Written by the server when the bot's message fails for good (server/centre_bot_failure.py);
+    # the quote is the channel's error, verbatim.
+    "bot_unreachable": Template(
+        "The bot could not reach the person, so a counsellor must answer: '{quote}'",
+        "Botten kunne ikke nå personen, så en vejleder skal svare: '{quote}'",
+    ),
 }
 
 COUNT_WORDS = {

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 
 def install(app: web.Application) -> None:
-    """Wire the channel into the app: sender, SMTP listener, IMAP source, downloads
-    (and their OpenAPI paths), sandbox routes and the simulator page."""
+    """Wire the channel into the app: sender, SMTP listener, IMAP source, the raw
+    source download (and its OpenAPI path), sandbox routes and the simulator page.
+    Attachment downloads are the core's (server/attachments.py): MMS has them too."""
     from channels.email import downloads, sandbox, simulator
     from channels.email.imap import IMAP_SETTINGS, imap_source_ctx
     from channels.email.imap_state import ImapSettings

@@ -56,6 +56,12 @@ def reply_subject(original: str, service: str, language: str, token: str) -> str
     return f"Re: {base} {subject_tag(token)}"
 
 
+def own_subject(subject: str, token: str) -> str:
+    """A counsellor's subject, still tagged: the tag is the threading fallback when a
+    mail program drops In-Reply-To and the Reply-To address."""
+    return f"{strip_subject_tag(subject).strip()} {subject_tag(token)}"
+
+
 def _paragraphs(text: str) -> list[list[str]]:
     blocks = re.split(r"\n\s*\n", text.strip())
     return [block.split("\n") for block in blocks if block.strip()]
@@ -79,7 +85,11 @@ def compose(
     automatic = outbound.author_kind != "counsellor"
     token = make_token(secret_key, outbound.conversation_id)
     message_id = message_id_for(outbound, secret_key, domain)
-    subject = reply_subject(context.subject, service, language, token)
+    subject = (
+        own_subject(outbound.subject, token)
+        if outbound.subject
+        else reply_subject(context.subject, service, language, token)
+    )
     name = outbound.author_name if outbound.author_kind == "counsellor" else None
     values = {
         "t": words,

@@ -74,17 +74,3 @@ def install(app: web.Application) -> None:
     app.router.add_get("/api/sms/segments", segments.segments_route)
     app.router.add_get("/api/twilio/client-token", client_token.client_token_route)
     app[keys.openapi_paths].update(api_docs.paths())
-    app.cleanup_ctx.append(compose_checks_ctx)
-
-
-async def compose_checks_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The centre asks a reply's sender before storing it (an SMS over 1,600
-    characters is refused while composing). server/app.py does not hand the centre
-    the senders yet, so the channel does, once the centre exists."""
-    from server import keys
-
-    centre = app[keys.centre]
-    senders = app[keys.senders]
-    if not centre.senders:
-        centre.senders = senders
-    yield
