@@ -92,6 +92,11 @@ async def _target_for(
                 await rows.reopen(conn, thread.id, now)
                 return _Target(latest.contact_id, thread.id, False, True)
             return _Target(latest.contact_id, thread.id, False, False)
+    elsewhere = await rows.answered_from_elsewhere(
+        conn, latest.contact_id, inbound.channel, latest.id
+    )
+    if elsewhere is not None:
+        return _Target(latest.contact_id, elsewhere, False, False)
     decision = decide_continuity(latest.status, latest.closed_at, latest.id, now, reopen_window)
     if decision.action == "new":
         conversation_id = await rows.open_conversation(

@@ -198,3 +198,35 @@ async def store_blobs(
     ]
     if rows:
         await conn.execute(insert(t.message_blobs), rows)
+
+
+async def answered_from_elsewhere(
+    conn: AsyncConnection, contact_id: int, channel: str, own_conversation_id: int | None
+) -> int | None:
+    """An open conversation on another channel that wrote to this person on `channel`
+    after the last message of their own conversation on it: a chat a counsellor
+    answered by SMS. The person's reply belongs there."""
+    m, c = t.messages, t.conversations
+    own_last: Any = 0
+    if own_conversation_id is not None:
+        own_last = (
+            select(func.coalesce(func.max(m.c.id), 0))
+            .where(m.c.conversation_id == own_conversation_id)
+            .scalar_subquery()
+        )
+    return (
+        await conn.execute(
+            select(m.c.conversation_id)
+            .join(c, c.c.id == m.c.conversation_id)
+            .where(
+                c.c.contact_id == contact_id,
+                c.c.channel != channel,
+                c.c.status != Status.CLOSED.value,
+                m.c.channel == channel,
+                m.c.direction == Direction.OUT.value,
+                m.c.id > own_last,
+            )
+            .order_by(m.c.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()

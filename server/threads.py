@@ -35,10 +35,10 @@ async def threaded_conversation(
     for conversation_id in candidates:
         row = (
             await conn.execute(
+                # Any channel's conversation: a counsellor may have answered a chat by
+                # e-mail, and the person's reply belongs where that answer was written.
                 select(c.c.id, c.c.status, c.c.closed_at).where(
-                    c.c.id == conversation_id,
-                    c.c.contact_id == contact_id,
-                    c.c.channel == inbound.channel,
+                    c.c.id == conversation_id, c.c.contact_id == contact_id
                 )
             )
         ).first()

@@ -126,6 +126,15 @@ async def test_a_chat_is_answered_by_sms_to_the_persons_known_number(
         assert detail["assignee_id"] is not None  # answering claimed it
         assert len(fake.sent) == sent_before + 1
 
+        # The person answers the SMS: it lands where the counsellor wrote from.
+        answer = "Tak, det passer fint i morgen"
+        await hooks.sms(PERSON, answer)
+        await wait_message(
+            anna, chat["id"], lambda m: m["text"] == answer and m["direction"] == "in"
+        )
+        _, texted_now = await anna.request("GET", f"/api/conversations/{texted['id']}")
+        assert all(m["text"] != answer for m in texted_now["messages"])
+
         # The person texts STOP: that number is refused with a clear 409.
         await hooks.sms(PERSON, "STOP")
         status, body = await reply(anna, chat["id"], address_id=number["id"])

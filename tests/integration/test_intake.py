@@ -181,3 +181,44 @@ async def test_a_number_that_texted_and_then_calls_is_one_contact(engine: AsyncE
     )
     assert called.contact_id == texted.contact_id != stranger.contact_id
     assert called.conversation_id != texted.conversation_id  # one conversation per channel
+
+
+async def test_an_answer_to_a_reply_sent_from_another_channel_goes_back_there(
+    engine: AsyncEngine,
+) -> None:
+    chat = await store(engine, InboundMessage("chat", "visitor-1", "c1", "hej"))
+    texted = await store(engine, sms("SM1", "hej igen"))
+    async with engine.begin() as conn:
+        # The counsellor learned they are one person and answered the chat by SMS.
+        await conn.execute(
+            update(t.contact_addresses)
+            .where(t.contact_addresses.c.contact_id == texted.contact_id)
+            .values(contact_id=chat.contact_id)
+        )
+        await conn.execute(
+            t.conversations.update()
+            .where(t.conversations.c.id == texted.conversation_id)
+            .values(contact_id=chat.contact_id)
+        )
+        await conn.execute(
+            t.messages.insert().values(
+                conversation_id=chat.conversation_id,
+                direction="out",
+                channel="sms",
+                author_kind="counsellor",
+                body="Skriv gerne tilbage her",
+                status="sent",
+                created_at=utcnow(),
+            )
+        )
+    answer = await store(engine, sms("SM2", "tak"))
+    assert answer.conversation_id == chat.conversation_id
+    # Once the chat is closed, texts go to the person's own SMS conversation again.
+    async with engine.begin() as conn:
+        await conn.execute(
+            t.conversations.update()
+            .where(t.conversations.c.id == chat.conversation_id)
+            .values(status="closed", closed_at=utcnow())
+        )
+    later = await store(engine, sms("SM3", "et spørgsmål mere"))
+    assert later.conversation_id == texted.conversation_id
