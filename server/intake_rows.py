@@ -207,6 +207,23 @@ async def answered_from_elsewhere(
     after the last message of their own conversation on it: a chat a counsellor
     answered by SMS. The person's reply belongs there."""
     m, c = t.messages, t.conversations
+    # Most people have no open conversation on another channel: one indexed lookup
+    # settles it before any message is read.
+    others = (
+        (
+            await conn.execute(
+                select(c.c.id).where(
+                    c.c.contact_id == contact_id,
+                    c.c.channel != channel,
+                    c.c.status != Status.CLOSED.value,
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not others:
+        return None
     own_last: Any = 0
     if own_conversation_id is not None:
         own_last = (
@@ -217,11 +234,8 @@ async def answered_from_elsewhere(
     return (
         await conn.execute(
             select(m.c.conversation_id)
-            .join(c, c.c.id == m.c.conversation_id)
             .where(
-                c.c.contact_id == contact_id,
-                c.c.channel != channel,
-                c.c.status != Status.CLOSED.value,
+                m.c.conversation_id.in_(others),
                 m.c.channel == channel,
                 m.c.direction == Direction.OUT.value,
                 m.c.id > own_last,

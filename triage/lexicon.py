@@ -72,6 +72,11 @@ class Lexicon:
         self._stems: set[str] = set()
         for concept, entries in lists.items():
             self.patterns[concept] = [self._compile(concept, entry) for entry in entries]
+        # Near spellings share the first letter (see keys): look only among those.
+        self._fuzzy_by_first: dict[str, tuple[str, ...]] = {}
+        for w in sorted(self._words):
+            if len(w) >= self.fuzzy_min:
+                self._fuzzy_by_first[w[0]] = (*self._fuzzy_by_first.get(w[0], ()), w)
         self._key_cache: dict[str, frozenset[str]] = {}
 
     def _compile(self, concept: str, entry: str) -> Pattern:
@@ -102,9 +107,7 @@ class Lexicon:
         if len(word) >= self.fuzzy_min and not word.isdigit():
             # Typos rarely hit the first letter; requiring it avoids "piller" ~ "killer".
             keys.update(
-                w
-                for w in self._words
-                if len(w) >= self.fuzzy_min and w[0] == word[0] and within_one_edit(word, w)
+                w for w in self._fuzzy_by_first.get(word[0], ()) if within_one_edit(word, w)
             )
         result = frozenset(keys)
         if len(self._key_cache) < 50_000:
