@@ -96,63 +96,10 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-REFERRAL_STATUS = {"enum": ["proposed", "booked", "attended", "no_show", "cancelled"]}
-REFERRAL = obj(
-    ["id", "conversation_id", "service_id", "status"],
-    id=INT,
-    conversation_id=INT,
-    service_id=STR,
-    slot=NULLABLE_STR,
-    status=REFERRAL_STATUS,
-    service={"type": ["object", "null"]},
-)
-REFERRAL_RESULT = obj(["referral"], referral=REFERRAL, message={"type": ["object", "null"]})
-
-
-def _referral_paths() -> dict[str, Any]:
-    query = [{"name": n, "in": "query", "schema": STR} for n in ("refer_to", "age", "postcode")]
-    items = obj(["items"], items={"type": "array", "items": REFERRAL})
-    return {
-        "/api/referral-services": {
-            "get": {**operation("Referral services, the best match first"), "parameters": query}
-        },
-        "/api/conversations/{id}/referral-proposal": {
-            "get": operation(
-                "The service triage points to, its alternatives and free slots",
-                obj(["service", "alternatives", "slots"]),
-                errors=("401", "404"),
-                path_id=True,
-            )
-        },
-        "/api/conversations/{id}/referrals": {
-            "post": operation(
-                "Propose a service, or book it when a slot is given (409: slot taken)",
-                REFERRAL_RESULT,
-                obj(["service_id"], service_id=STR, slot=STR),
-                status="201",
-                errors=("400", "401", "404", "409"),
-                path_id=True,
-            )
-        },
-        "/api/referrals/{id}": {
-            "put": operation(
-                "Change status: proposed→booked|cancelled, booked→attended|no_show|cancelled",
-                REFERRAL_RESULT,
-                obj(["status"], status=REFERRAL_STATUS, slot=STR),
-                errors=("400", "401", "404", "409"),
-                path_id=True,
-            )
-        },
-        "/api/referrals/follow-ups": {
-            "get": operation(
-                "Booked referrals due a follow-up (all of them for supervisors)", items
-            )
-        },
-    }
-
-
 def openapi_document(public_url: str, extra_paths: dict[str, Any]) -> dict[str, Any]:
     """The document; extra_paths are the path items channels add for their own routes."""
+    from server.openapi_referrals import referral_paths  # it builds on the helpers here
+
     ref = {name: {"$ref": f"#/components/schemas/{name}"} for name in SCHEMAS}
     items = lambda schema: obj(["items"], items={"type": "array", "items": schema})  # noqa: E731
     conversation = {
@@ -178,7 +125,7 @@ def openapi_document(public_url: str, extra_paths: dict[str, Any]) -> dict[str, 
         "security": [{"bearer": []}, {"cookie": []}],
         "paths": {
             **extra_paths,
-            **_referral_paths(),
+            **referral_paths(),
             "/api/auth/login": {
                 "post": {
                     **operation(

@@ -64,6 +64,9 @@ async def override(
         values = dict(changes, updated_at=now, triage_state=state.to_dict())
         if changes.get("urgent"):
             values["priority"] = max(row.priority, URGENT_PRIORITY)
+        elif changes.get("urgent") is False and row.priority >= URGENT_PRIORITY:
+            # Not urgent after all: it leaves the top of the queue for its place by need.
+            values["priority"] = await _priority_by_need(conn, conversation_id)
         await conn.execute(
             update(t.conversations).where(t.conversations.c.id == conversation_id).values(**values)
         )
@@ -96,3 +99,17 @@ async def override(
         )
     summary = await centre._conversation_changed(conversation_id, left_queue=False)
     return {**summary, "refer_to": changes.get("refer_to", row.refer_to), "reason": reason}
+
+
+async def _priority_by_need(conn: Any, conversation_id: int) -> int:
+    """The priority the rules last gave it while it was not urgent, else none."""
+    a = t.assessments
+    found = (
+        await conn.execute(
+            select(a.c.priority)
+            .where(a.c.conversation_id == conversation_id, a.c.urgent.is_(False))
+            .order_by(a.c.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return min(int(found or 0), URGENT_PRIORITY - 1)

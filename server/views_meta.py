@@ -99,7 +99,22 @@ def message_meta(
     meta: dict[str, Any] | None,
 ) -> dict[str, Any]:
     meta = meta or {}
-    attachments = attachments or []
+    shown = _by_channel(message_id, channel, direction, text, error, attachments or [], meta)
+    if direction == "out" and isinstance(meta.get("to"), str):
+        # A reply sent to another of the person's addresses says which one.
+        shown["to"] = meta["to"]
+    return shown
+
+
+def _by_channel(
+    message_id: int,
+    channel: str,
+    direction: str,
+    text: str,
+    error: str | None,
+    attachments: list[Any],
+    meta: dict[str, Any],
+) -> dict[str, Any]:
     if channel == EMAIL:
         return _email(message_id, meta, attachments)
     if channel == VOICE and meta.get("kind"):

@@ -75,6 +75,7 @@ function metaLine(msg, meta) {
   if (msg.internal) head.append(h("strong", { class: "note-label", text: _("Internal note") }), " · ");
   head.append(authorLabel(msg));
   if (msg.channel) head.append(` · ${label("channel", msg.channel)}`);
+  if (meta.to) head.append(h("span", { class: "msg-to", text: ` → ${meta.to}` }));
   head.append(` · ${formatTime(msg.at)}`);
   if (meta.segments) head.append(h("span", { class: "segments", text: " · " + fmt(_("{n} SMS"), { n: meta.segments }) }));
   const delivery = msg.direction === "out" && !msg.internal ? label("delivery", msg.status) : "";

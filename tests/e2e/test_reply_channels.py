@@ -122,6 +122,7 @@ async def test_a_chat_is_answered_by_sms_to_the_persons_known_number(
             lambda m: m["id"] == body["message"]["id"] and m["status"] == "sent",
         )
         assert shown["channel"] == "sms" and shown["direction"] == "out"
+        assert shown["meta"]["to"] == PERSON  # the timeline says where it went
         _, detail = await anna.request("GET", f"/api/conversations/{chat['id']}")
         assert detail["assignee_id"] is not None  # answering claimed it
         assert len(fake.sent) == sent_before + 1

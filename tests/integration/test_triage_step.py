@@ -270,6 +270,7 @@ async def test_an_override_survives_the_next_message_and_new_danger_is_urgent_ag
     )
     (conversation,) = await rows(engine, t.conversations)
     assert conversation.triage_state["urgent"] is False
+    assert conversation.priority < 100  # off the top of the queue
     assert "danger_self" not in conversation.triage_state["signals"]
     assert conversation.triage_state["overridden"] == {"level": "brief"}
 
