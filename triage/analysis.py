@@ -26,6 +26,7 @@ class Findings:
     danger: list[DangerFinding] = field(default_factory=list)
     joked_slang: list[DangerFinding] = field(default_factory=list)
     ignored_danger: list[str] = field(default_factory=list)  # quotes about a career/topic
+    accidents: list[str] = field(default_factory=list)  # quotes of hurt by accident
     barriers: dict[str, str] = field(default_factory=dict)  # barrier -> quote
     is_question: bool = False
     word_count: int = 0
@@ -96,12 +97,16 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
     concepts = [f"danger:{name}" for name in cfg.danger]
     context = found.hits.get("ctx:career_or_topic", [])
     someone_else = found.has("ctx:about_someone_else")
+    accidents = {h.sentence for h in found.hits.get("ctx:accidents", [])}
     for hit in cfg.lexicon.find(text, tokens, concepts, masked):
+        name = hit.concept.split(":", 1)[1]
+        info = cfg.danger[name]
         if any(c.sentence == hit.sentence and c.start < hit.start for c in context):
             found.ignored_danger.append(hit.quote)
             continue
-        name = hit.concept.split(":", 1)[1]
-        info = cfg.danger[name]
+        if info.accident_can_cancel and hit.sentence in accidents:
+            found.accidents.append(hit.quote)
+            continue
         about_self = _about_self(cfg, hit, tokens, info.who)
         if someone_else and not _contains(tokens, hit.start, hit.end, cfg.person["reflexive_self"]):
             about_self = False
@@ -114,12 +119,6 @@ def _read_barriers(cfg: TriageConfig, found: Findings) -> None:
     for name in cfg.barriers:
         if found.has(f"barrier:{name}"):
             found.barriers[name] = found.quote(f"barrier:{name}")
-    arrivals = found.hits.get("arrival:arrival", [])
-    recents = {h.sentence for h in found.hits.get("arrival:recent", [])}
-    recent = [h for h in arrivals if h.sentence in recents]
-    if recent or found.has("arrival:arrival_alone"):
-        quote = recent[0].quote if recent else found.quote("arrival:arrival_alone")
-        found.barriers["recent_arrival"] = quote
 
 
 def _number(word: str, cfg: TriageConfig) -> int | None:

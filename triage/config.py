@@ -22,6 +22,7 @@ class ListInfo:
     level: str | None = None
     who: str = "subject"  # danger only
     joke_can_cancel: bool = False  # danger only
+    accident_can_cancel: bool = False  # danger only
 
 
 @dataclass(frozen=True)
@@ -64,20 +65,31 @@ def _text_rules(data: dict[str, Any]) -> TextRules:
     return TextRules(textspeak=textspeak, emoji=dict(data.get("emoji", {})))
 
 
+Combinations = dict[str, list[list[list[str]]]]
+
+
 def _lists(
-    lists: dict[str, list[str]], prefix: str, data: dict[str, Any], skip: set[str]
+    lists: dict[str, list[str]],
+    combos: Combinations,
+    prefix: str,
+    data: dict[str, Any],
+    skip: set[str],
 ) -> dict[str, ListInfo]:
     infos: dict[str, ListInfo] = {}
     for name, section in data.items():
         if name in skip or not isinstance(section, dict):
             continue
         lists[f"{prefix}:{name}"] = _entries(section)
+        together = [list(map(list, combo["groups"])) for combo in section.get("together", [])]
+        if together:
+            combos[f"{prefix}:{name}"] = together
         infos[name] = ListInfo(
             label=section.get("label", name),
             label_da=section.get("label_da"),
             level=section.get("level"),
             who=section.get("who", "subject"),
             joke_can_cancel=bool(section.get("joke_can_cancel", False)),
+            accident_can_cancel=bool(section.get("accident_can_cancel", False)),
         )
     return infos
 
@@ -106,19 +118,15 @@ def load_config(config_dir: Path) -> TriageConfig:
     barriers, routing = _read(tdir / "barriers.toml"), _read(tdir / "routing.toml")
     questions = _read(tdir / "questions.toml")
     lists: dict[str, list[str]] = {}
+    combos: Combinations = {}
     special = {"figures_of_speech", "career_or_topic", "jokes", "hopelessness", "in_care"}
+    special |= {"accidents"}
     special |= {"not_in_care", "person"}
-    danger_info = _lists(lists, "danger", danger, skip=special)
+    danger_info = _lists(lists, combos, "danger", danger, skip=special)
     _plain_lists(lists, "ctx", {k: v for k, v in danger.items() if k in special})
     lists["ctx:about_someone_else"] = list(danger["person"]["about_someone_else"])
-    need_info = _lists(lists, "need", needs, skip=set())
-    arrival = barriers.pop("recent_arrival")
-    barrier_info = _lists(lists, "barrier", barriers, skip=set())
-    barrier_info["recent_arrival"] = ListInfo(
-        label=arrival["label"], label_da=arrival.get("label_da")
-    )
-    for key in ("arrival", "recent", "arrival_alone"):
-        lists[f"arrival:{key}"] = list(arrival[key])
+    need_info = _lists(lists, combos, "need", needs, skip=set())
+    barrier_info = _lists(lists, combos, "barrier", barriers, skip=set())
     _plain_lists(lists, "profile", routing)
     articles = load_articles(base / "knowledge")
     for article in articles:
@@ -131,6 +139,7 @@ def load_config(config_dir: Path) -> TriageConfig:
         gap=int(matching.get("gap_words", 4)),
         fuzzy_min=int(matching.get("fuzzy_min_length", 6)),
         short_typo_lists=tuple(matching.get("short_word_typo_lists", ())),
+        combinations=combos,
     )
     person = {
         k: tuple(tuple(fold(e).split()) for e in v)

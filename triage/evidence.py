@@ -34,6 +34,8 @@ def _danger(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
         state.add_reason(reason("figure_of_speech", quote=quote))
     for quote in found.ignored_danger:
         state.add_reason(reason("danger_topic", quote=quote))
+    for quote in found.accidents:
+        state.add_reason(reason("danger_accident", quote=quote))
     if found.has("ctx:in_care"):
         state.add_signal("in_care")
         state.add_reason(reason("in_care", quote=found.quote("ctx:in_care")))

@@ -5,6 +5,7 @@ other and inside one sentence, with three extras:
   word*     any word starting with "word" (selvmord* finds "selvmordstanker")
   a|b|c     any one of the words
   ...       up to `gap` other words in between
+  $         the end of the sentence ("do it $" is not "do it with my application")
 Words of `fuzzy_min` letters or more also match with one typo (one letter added, dropped,
 changed or two letters swapped), as long as the first letter is right.
 Shorter words are too easily another word ("leve"/"lave"), so only in the lists named by
@@ -13,6 +14,10 @@ slip of fast typing: a phrase of three or more words may have ONE letter dropped
 short word after its first ("vil ikke lve mere") when every other word is spelt right,
 so the neighbours vouch for the meaning. A changed letter is not allowed: "gider ikke
 lave mere" (can't be bothered to do more) must not read as "gider ikke leve mere".
+
+A concept may also be found by a combination: a word from EACH of its groups somewhere in
+one sentence, in any order ("a blade" + "my thighs"). That says a thing the way people
+vary it most, where listing every phrasing would never end.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from dataclasses import dataclass
 from triage.text import TextRules, Token, normalise_pattern_words, within_one_edit
 
 GAP = "..."
+END = "$"
+_END_KEYS = frozenset({END})
+GROUP_MARK = "&"  # internal concept of one group of a combination: "danger:self_harm&0.1"
 SHORT_TYPO_MIN_WORDS = 3  # words in a phrase before one short word may have a typo
 SHORT_TYPO_MIN_LETTERS = 4  # "dø", "mig", "vil" are too short to guess at
 
@@ -48,6 +56,8 @@ class Hit:
 def _element_keys(element: str) -> frozenset[str] | None:
     if element == GAP:
         return None
+    if element == END:
+        return _END_KEYS
     return frozenset(alt for alt in element.split("|") if alt)
 
 
@@ -61,6 +71,7 @@ class Lexicon:
         gap: int = 4,
         fuzzy_min: int = 6,
         short_typo_lists: Sequence[str] = (),
+        combinations: Mapping[str, Sequence[Sequence[Sequence[str]]]] = {},
     ) -> None:
         self.rules = rules
         self.gap = gap
@@ -72,6 +83,15 @@ class Lexicon:
         self._stems: set[str] = set()
         for concept, entries in lists.items():
             self.patterns[concept] = [self._compile(concept, entry) for entry in entries]
+        # concept -> its combinations, each a tuple of group concepts.
+        self.combinations: dict[str, list[tuple[str, ...]]] = {}
+        for concept, combos in combinations.items():
+            self.patterns.setdefault(concept, [])
+            for k, groups in enumerate(combos):
+                names = tuple(f"{concept}{GROUP_MARK}{k}.{g}" for g in range(len(groups)))
+                for name, entries in zip(names, groups, strict=True):
+                    self.patterns[name] = [self._compile(name, entry) for entry in entries]
+                self.combinations.setdefault(concept, []).append(names)
         # Near spellings share the first letter (see keys): look only among those.
         self._fuzzy_by_first: dict[str, tuple[str, ...]] = {}
         for w in sorted(self._words):
@@ -83,13 +103,14 @@ class Lexicon:
         elements = tuple(_element_keys(e) for e in normalise_pattern_words(entry, self.rules))
         while elements and elements[0] is None:
             elements = elements[1:]
-        if not elements:
-            raise ValueError(f"empty word-list entry in {concept!r}: {entry!r}")
-        words = sum(element is not None for element in elements)
+        if not elements or elements[0] is _END_KEYS or _END_KEYS in elements[:-1]:
+            problem = "empty word-list entry, or $ not at its end"
+            raise ValueError(f"{problem}, in {concept!r}: {entry!r}")
+        words = sum(element not in (None, _END_KEYS) for element in elements)
         short_typo = words >= SHORT_TYPO_MIN_WORDS and concept.startswith(self._short_typo_prefixes)
         pattern = Pattern(concept, entry, elements, short_typo and bool(self._short_typo_prefixes))
         for element in elements:
-            for key in element or ():
+            for key in () if element is _END_KEYS else element or ():
                 (self._stems if key.endswith("*") else self._words).add(key)
         first = elements[0]
         assert first is not None
@@ -131,6 +152,10 @@ class Lexicon:
     ) -> list[Hit]:
         """All hits of the given concepts (all when None); masked token positions never match."""
         wanted = set(concepts) if concepts is not None else None
+        if wanted is not None:
+            wanted.update(
+                g for c in list(wanted) for combo in self.combinations.get(c, ()) for g in combo
+            )
         token_keys = [
             frozenset() if i in masked else self.keys(t.norm) for i, t in enumerate(tokens)
         ]
@@ -157,7 +182,32 @@ class Lexicon:
                     hits.append(
                         Hit(pattern.concept, pattern.source, i, end, tokens[i].sentence, quote)
                     )
-        return hits
+        return self._combine(text, tokens, hits) if self.combinations else hits
+
+    def _combine(self, text: str, tokens: Sequence[Token], hits: list[Hit]) -> list[Hit]:
+        """Replace the hits of combination groups by one hit per sentence where every
+        group of a combination is found."""
+        plain = [h for h in hits if GROUP_MARK not in h.concept]
+        by_group: dict[tuple[str, int], list[Hit]] = {}
+        for hit in hits:
+            if GROUP_MARK in hit.concept:
+                by_group.setdefault((hit.concept, hit.sentence), []).append(hit)
+        sentences = sorted({sentence for _, sentence in by_group})
+        for concept, combos in self.combinations.items():
+            for combo in combos:
+                for sentence in sentences:
+                    parts = [by_group.get((group, sentence)) for group in combo]
+                    if not all(parts) or any(
+                        h.concept == concept and h.sentence == sentence for h in plain
+                    ):
+                        continue
+                    chosen = [group_hits[0] for group_hits in parts if group_hits]
+                    start = min(h.start for h in chosen)
+                    end = max(h.end for h in chosen)
+                    source = " + ".join(h.source for h in chosen)
+                    quote = text[tokens[start].start : tokens[end - 1].end]
+                    plain.append(Hit(concept, source, start, end, sentence, quote))
+        return plain
 
     def _match(
         self,
@@ -172,6 +222,9 @@ class Lexicon:
         if e == len(elements):
             return i
         element = elements[e]
+        if element is _END_KEYS:
+            at_end = i >= len(tokens) or tokens[i].sentence != sentence
+            return self._match(elements, e + 1, tokens, token_keys, i, sentence) if at_end else -1
         if element is None:
             for skip in range(self.gap + 1):
                 end = self._match(

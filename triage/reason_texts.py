@@ -42,6 +42,10 @@ TEMPLATES: dict[str, Template] = {
         "Danger words describe a job or topic, not the writer: '{quote}'",
         "Fareordene handler om et job eller et emne, ikke om personen selv: '{quote}'",
     ),
+    "danger_accident": Template(
+        "Words of hurt describe an accident, not self-harm: '{quote}'",
+        "Ordene om skade beskriver et uheld, ikke selvskade: '{quote}'",
+    ),
     "in_care": Template(
         "Mentions care or treatment: '{quote}'", "Nævner behandling eller støtte: '{quote}'"
     ),

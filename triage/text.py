@@ -84,7 +84,7 @@ def normalise_pattern_words(pattern: str, rules: TextRules) -> list[str]:
     folded = re.sub(r"['’´`]", "", folded)
     elements: list[str] = []
     for element in folded.split():
-        if element == "..." or "|" in element or element.endswith("*"):
+        if element in ("...", "$") or "|" in element or element.endswith("*"):
             elements.append(element)
         else:
             elements.extend(rules.expand(re.sub(r"[^\w]", "", element)))

@@ -101,3 +101,65 @@ def test_a_short_word_typo_needs_every_other_word_right() -> None:
     assert analyse(cfg(), "ikke lve mere").danger  # one letter dropped, neighbours right
     assert not analyse(cfg(), "ikke lve mre").danger  # two typos: no longer vouched for
     assert not analyse(cfg(), "ikke leeve mere").danger  # a letter added is not allowed
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Something sharp on a part of the body, in either order.
+        ("har brugt et barberblad på lårene igen", "self_harm"),
+        ("my thighs, with a razor. again", "self_harm"),
+        ("der er snitsår på min arm som ingen har set", "self_harm"),
+        # A whole packet, or a lot, of a medicine swallowed; saving one up.
+        ("slugte en hel æske panodil for en time siden", "overdose"),
+        ("took like 30 ibuprofen after school", "overdose"),
+        ("jeg gemmer mine sovepiller i en skuffe", "overdose"),
+        ("googled how many paracetamol is lethal", "suicide"),
+        # A letter to be found afterwards; looking up a way to die.
+        ("har skrevet en besked til min bror som han skal finde bagefter", "suicide"),
+        ("i wrote a note for mum to find when i am gone", "suicide"),
+        ("har googlet smertefri måder at dø på", "suicide"),
+        ("I have planned when I am going to do it", "suicide"),
+        ("jeg kan ikke holde ud at leve sådan her", "suicide"),
+        ("tired of being alive tbh", "suicide"),
+        # Abuse by what someone does; secrecy imposed on the child.
+        ("min stedfar befamler mig", "violence"),
+        ("he said i must not tell anyone or mum will be sad", "violence"),
+        ("jeg har blå mærker efter min kæreste", "violence"),
+        # Paid for pictures, and threats to show them.
+        ("a man on snap gives me gift cards for pics", "exploitation"),
+        ("han siger han viser dem til alle hvis jeg ikke sender flere", "exploitation"),
+        # Thrown out tonight; sleeping rough.
+        ("mor har sat mig på porten", "homeless_tonight"),
+        ("sleeping in my car because mum kicked me out", "homeless_tonight"),
+        ("ved ik hvor jeg skal sove i nat", "homeless_tonight"),
+    ],
+)
+def test_danger_said_by_combination_or_new_words_is_urgent(text: str, category: str) -> None:
+    found = analyse(cfg(), text)
+    assert category in {f.category for f in found.danger}, found.danger
+    assert run(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we had a knife skills class and I nicked my arm",  # an accident
+        "skar mig på armen da jeg faldt på cyklen",  # an accident
+        "jeg har planlagt hvordan jeg vil gøre det med min ansøgning",  # the plan has an object
+        "I read the letter and will find out more afterwards",
+        "jeg tog mange fag på hf, kan jeg bruge dem til medicin?",
+        "tog en hel pakke tyggegummi under eksamen",
+        "min far har blå mærker efter han faldt på cyklen",  # his bruises, not the writer's
+        "slept at the station after the concert lol",  # once, in the past, by choice
+        "har et ar på armen fra en cykelulykke",
+    ],
+)
+def test_combinations_do_not_fire_on_ordinary_sentences(text: str) -> None:
+    d = run(text)
+    assert not d.urgent, d.reasons
+
+
+def test_an_accident_is_named_in_the_reasons_so_the_counsellor_sees_why() -> None:
+    d = run("we had a knife skills class and I nicked my arm")
+    assert any("accident" in r for r in d.reasons), d.reasons
