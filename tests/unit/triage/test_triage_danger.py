@@ -124,7 +124,8 @@ def test_a_short_word_typo_needs_every_other_word_right() -> None:
         ("tired of being alive tbh", "suicide"),
         # Abuse by what someone does; secrecy imposed on the child.
         ("min stedfar befamler mig", "violence"),
-        ("he said i must not tell anyone or mum will be sad", "violence"),
+        ("my coach sends me messages at night and says it is our secret", "violence"),
+        ("a teacher texts me at night and wants me to keep it secret", "violence"),
         ("jeg har blå mærker efter min kæreste", "violence"),
         # Paid for pictures, and threats to show them.
         ("a man on snap gives me gift cards for pics", "exploitation"),
@@ -153,6 +154,11 @@ def test_danger_said_by_combination_or_new_words_is_urgent(text: str, category: 
         "min far har blå mærker efter han faldt på cyklen",  # his bruises, not the writer's
         "slept at the station after the concert lol",  # once, in the past, by choice
         "har et ar på armen fra en cykelulykke",
+        "hun sagde jeg ikke må fortælle nogen at hun har søgt",  # a secret, no adult
+        "I'm planning to study bridge engineering",
+        "thinking about becoming a truck driver",
+        "we stood on the roof of the school for the graduation photo",
+        "jeg gider ikke at leve af SU resten af mit liv",
     ],
 )
 def test_combinations_do_not_fire_on_ordinary_sentences(text: str) -> None:
