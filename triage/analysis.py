@@ -66,20 +66,27 @@ def _contains(
     return False
 
 
+def _subject_before(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token]) -> bool | None:
+    """Whether the nearest "I" or "she" before the hit in its sentence is the writer."""
+    for j in range(hit.start - 1, -1, -1):
+        if tokens[j].sentence != hit.sentence:
+            break
+        if _contains(tokens, j, j + 1, cfg.person["subject_self"]):
+            return True
+        if _contains(tokens, j, j + 1, cfg.person["subject_other"]):
+            return False
+    return None
+
+
 def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) -> bool:
     person = cfg.person
     if _contains(tokens, hit.start, hit.end, person["reflexive_self"]):
         return True
     if _contains(tokens, hit.start, hit.end, person["reflexive_other"]):
         return False
-    if who == "subject":
-        for j in range(hit.start - 1, -1, -1):
-            if tokens[j].sentence != hit.sentence:
-                break
-            if _contains(tokens, j, j + 1, person["subject_self"]):
-                return True
-            if _contains(tokens, j, j + 1, person["subject_other"]):
-                return False
+    subject = _subject_before(cfg, hit, tokens)
+    if who == "subject" and subject is not None:
+        return subject
     if _contains(tokens, hit.start, hit.end, person["object_self"]):
         return True
     fixed = frozenset(
@@ -87,7 +94,10 @@ def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) 
         for word in normalise_pattern_words(hit.source, cfg.rules)
         if word != "..." and "|" not in word and not word.endswith("*")
     )
-    return not _contains(tokens, hit.start, hit.end, person["object_other"], fixed)
+    if _contains(tokens, hit.start, hit.end, person["object_other"], fixed):
+        return False
+    # Nobody named inside the words ("forced to marry"): whoever the sentence is about.
+    return subject is not False
 
 
 def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findings) -> None:

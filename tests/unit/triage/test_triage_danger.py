@@ -169,3 +169,21 @@ def test_combinations_do_not_fire_on_ordinary_sentences(text: str) -> None:
 def test_an_accident_is_named_in_the_reasons_so_the_counsellor_sees_why() -> None:
     d = run("we had a knife skills class and I nicked my arm")
     assert any("accident" in r for r in d.reasons), d.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "about_self"),
+    [
+        ("my sister is being forced to marry", False),  # nobody named inside: the subject
+        ("my friend says there is violence at home", False),
+        ("there is violence at home", True),
+        ("my family wants me to marry my cousin", True),
+        ("min veninde har snitsår på armen", False),
+        ("my brother swallowed a whole packet of pills", False),
+    ],
+)
+def test_who_is_in_danger_follows_the_sentence_when_the_words_name_nobody(
+    text: str, about_self: bool
+) -> None:
+    found = analyse(cfg(), text).danger
+    assert found and all(f.about_self == about_self for f in found), found
