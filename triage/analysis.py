@@ -25,6 +25,7 @@ class Findings:
     hits: dict[str, list[Hit]] = field(default_factory=dict)  # concept -> hits
     danger: list[DangerFinding] = field(default_factory=list)
     joked_slang: list[DangerFinding] = field(default_factory=list)
+    warnings: list[DangerFinding] = field(default_factory=list)  # category: the sign's name
     ignored_danger: list[str] = field(default_factory=list)  # quotes about a career/topic
     accidents: list[str] = field(default_factory=list)  # quotes of hurt by accident
     barriers: dict[str, str] = field(default_factory=dict)  # barrier -> quote
@@ -108,10 +109,12 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
     context = found.hits.get("ctx:career_or_topic", [])
     someone_else = found.has("ctx:about_someone_else")
     accidents = {h.sentence for h in found.hits.get("ctx:accidents", [])}
+    school_work = {h.sentence for h in found.hits.get("ctx:school_work", [])}
     for hit in cfg.lexicon.find(text, tokens, concepts, masked):
         name = hit.concept.split(":", 1)[1]
         info = cfg.danger[name]
-        if any(c.sentence == hit.sentence and c.start < hit.start for c in context):
+        topic = any(c.sentence == hit.sentence and c.start < hit.start for c in context)
+        if topic or hit.sentence in school_work:
             found.ignored_danger.append(hit.quote)
             continue
         if info.accident_can_cancel and hit.sentence in accidents:
@@ -123,6 +126,9 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
         finding = DangerFinding(name, hit.quote, about_self)
         joked = info.joke_can_cancel and found.has("ctx:jokes")
         (found.joked_slang if joked else found.danger).append(finding)
+    for hit in (h for c, hits in found.hits.items() if c.startswith("warning:") for h in hits):
+        about_self = _about_self(cfg, hit, tokens, "subject") and not someone_else
+        found.warnings.append(DangerFinding(hit.concept.split(":", 1)[1], hit.quote, about_self))
 
 
 def _read_barriers(cfg: TriageConfig, found: Findings) -> None:

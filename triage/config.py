@@ -37,6 +37,7 @@ class TriageConfig:
     rules: TextRules
     lexicon: Lexicon
     danger: dict[str, ListInfo]
+    warning_signs: dict[str, ListInfo]  # two different ones together count as danger
     needs: dict[str, ListInfo]
     barriers: dict[str, ListInfo]
     person: dict[str, tuple[tuple[str, ...], ...]]  # word sequences, e.g. ("mig", "selv")
@@ -62,7 +63,14 @@ def _entries(section: dict[str, Any], keys: tuple[str, ...] = LANGS) -> list[str
 
 def _text_rules(data: dict[str, Any]) -> TextRules:
     textspeak = {fold(k): tuple(fold(v).split()) for k, v in data.get("textspeak", {}).items()}
-    return TextRules(textspeak=textspeak, emoji=dict(data.get("emoji", {})))
+    inversion = data.get("inversion", {})
+    return TextRules(
+        textspeak=textspeak,
+        emoji=dict(data.get("emoji", {})),
+        inverted_verbs=frozenset(fold(w) for w in inversion.get("verbs", [])),
+        inverted_pronouns=frozenset(fold(w) for w in inversion.get("pronouns", [])),
+        negations=frozenset(fold(w) for w in inversion.get("negations", [])),
+    )
 
 
 Combinations = dict[str, list[list[list[str]]]]
@@ -120,11 +128,13 @@ def load_config(config_dir: Path) -> TriageConfig:
     lists: dict[str, list[str]] = {}
     combos: Combinations = {}
     special = {"figures_of_speech", "career_or_topic", "jokes", "hopelessness", "in_care"}
-    special |= {"accidents"}
+    special |= {"accidents", "warning_signs", "school_work"}
     special |= {"not_in_care", "person"}
     danger_info = _lists(lists, combos, "danger", danger, skip=special)
     _plain_lists(lists, "ctx", {k: v for k, v in danger.items() if k in special})
     lists["ctx:about_someone_else"] = list(danger["person"]["about_someone_else"])
+    signs = {k: v for k, v in danger["warning_signs"].items() if isinstance(v, dict)}
+    warning_info = _lists(lists, combos, "warning", signs, skip=set())
     need_info = _lists(lists, combos, "need", needs, skip=set())
     barrier_info = _lists(lists, combos, "barrier", barriers, skip=set())
     _plain_lists(lists, "profile", routing)
@@ -140,6 +150,7 @@ def load_config(config_dir: Path) -> TriageConfig:
         fuzzy_min=int(matching.get("fuzzy_min_length", 6)),
         short_typo_lists=tuple(matching.get("short_word_typo_lists", ())),
         combinations=combos,
+        not_typos=[fold(w) for w in matching.get("not_typos", [])],
     )
     person = {
         k: tuple(tuple(fold(e).split()) for e in v)
@@ -150,6 +161,7 @@ def load_config(config_dir: Path) -> TriageConfig:
         rules=rules,
         lexicon=lexicon,
         danger=danger_info,
+        warning_signs=warning_info,
         needs=need_info,
         barriers=barrier_info,
         person=person,

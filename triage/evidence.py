@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from triage.analysis import Findings
 from triage.config import TriageConfig
+from triage.override import WARNING
 from triage.reasons import reason
 from triage.state import TriageState
 
@@ -30,6 +31,7 @@ def _danger(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
         if state.has("slang_joked"):
             state.add_signal("danger_self")
             state.add_reason(reason("slang_hopeless"))
+    _warning_signs(state, found, cfg)
     for quote in (h.quote for h in found.hits.get("ctx:figures_of_speech", [])):
         state.add_reason(reason("figure_of_speech", quote=quote))
     for quote in found.ignored_danger:
@@ -42,6 +44,24 @@ def _danger(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
     if found.has("ctx:not_in_care"):
         state.add_signal("not_in_care")
         state.add_reason(reason("not_in_care", quote=found.quote("ctx:not_in_care")))
+
+
+def _warning_signs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
+    """Signs that can each be innocent (giving a guitar away, a thank-you, hopelessness)
+    but that together, in one conversation, are read as thoughts of suicide."""
+    for finding in found.warnings:
+        who = "self" if finding.about_self else "other"
+        state.add_signal(f"{WARNING}{who}:{finding.category}")
+        sign = cfg.warning_signs[finding.category].label
+        state.add_reason(reason("warning_sign", sign=sign, quote=finding.quote))
+    needed = int(cfg.thresholds["levels"]["warning_signs_for_danger"])
+    for who, signal in (("self", "danger_self"), ("other", "danger_other")):
+        signs = {s for s in state.signals if s.startswith(f"{WARNING}{who}:")}
+        if who == "self":
+            signs |= {s for s in ("hopeless", "slang_joked") if state.has(s)}
+        if len(signs) >= needed and not state.has(signal):
+            state.add_signal(signal)
+            state.add_reason(reason("warning_signs_many", count=len(signs)))
 
 
 def _needs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:

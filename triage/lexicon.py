@@ -72,11 +72,13 @@ class Lexicon:
         fuzzy_min: int = 6,
         short_typo_lists: Sequence[str] = (),
         combinations: Mapping[str, Sequence[Sequence[Sequence[str]]]] = {},
+        not_typos: Iterable[str] = (),
     ) -> None:
         self.rules = rules
         self.gap = gap
         self.fuzzy_min = fuzzy_min
         self._short_typo_prefixes = tuple(f"{name}:" for name in short_typo_lists)
+        self._not_typos = frozenset(not_typos)
         self.patterns: dict[str, list[Pattern]] = {}
         self._first: dict[str, list[Pattern]] = {}
         self._words: set[str] = set()
@@ -125,7 +127,7 @@ class Lexicon:
             return cached
         keys = {word}
         keys.update(s for s in self._stems if self._stem_matches(word, s[:-1]))
-        if len(word) >= self.fuzzy_min and not word.isdigit():
+        if len(word) >= self.fuzzy_min and not word.isdigit() and word not in self._not_typos:
             # Typos rarely hit the first letter; requiring it avoids "piller" ~ "killer".
             keys.update(
                 w for w in self._fuzzy_by_first.get(word[0], ()) if within_one_edit(word, w)

@@ -17,6 +17,7 @@ from triage.state import TriageState
 # Evidence that made the conversation urgent; the danger lists find it afresh in any
 # later message that shows danger again.
 DANGER_SIGNALS = ("danger_self", "danger_other")
+WARNING = "warning_"  # warning signs (see triage/evidence.py) add up to danger
 PINNED = ("level", "refer_to")
 
 
@@ -36,7 +37,9 @@ def apply_override(state: TriageState, changes: Mapping[str, Any]) -> TriageStat
             st.urgent = True
         else:
             st.urgent = False
-            st.signals = [s for s in st.signals if s not in DANGER_SIGNALS]
+            st.signals = [
+                s for s in st.signals if s not in DANGER_SIGNALS and not s.startswith(WARNING)
+            ]
             # New danger later is a new crisis: the person gets the crisis contacts again.
             st.crisis_sent = False
             st.add_reason(reason("urgent_lowered"))

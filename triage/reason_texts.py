@@ -46,6 +46,11 @@ TEMPLATES: dict[str, Template] = {
         "Words of hurt describe an accident, not self-harm: '{quote}'",
         "Ordene om skade beskriver et uheld, ikke selvskade: '{quote}'",
     ),
+    "warning_sign": Template("Warning sign: {sign}: '{quote}'", "Advarselstegn: {sign}: '{quote}'"),
+    "warning_signs_many": Template(
+        "{count} different warning signs of suicide together are treated as danger",
+        "{count} forskellige advarselstegn på selvmord tilsammen behandles som fare",
+    ),
     "in_care": Template(
         "Mentions care or treatment: '{quote}'", "Nævner behandling eller støtte: '{quote}'"
     ),

@@ -18,7 +18,7 @@ from triage.reason_texts import COUNT_WORDS, LEVEL_NAMES, TEMPLATES
 
 LANGUAGES = ("en", "da")
 
-LABEL_SLOTS = ("danger", "need", "barrier")
+LABEL_SLOTS = ("danger", "need", "barrier", "sign")
 SLOT = re.compile(r"\{(\w+)\}")
 
 SlotValue = str | int | Sequence[str]
@@ -47,7 +47,12 @@ def _fill(template: str, language: str, slots: dict[str, SlotValue]) -> str:
 
 def label_pairs(cfg: TriageConfig) -> dict[str, dict[str, str]]:
     """Per label slot: English label → Danish label (English when none is written)."""
-    sections = {"danger": cfg.danger, "need": cfg.needs, "barrier": cfg.barriers}
+    sections = {
+        "danger": cfg.danger,
+        "need": cfg.needs,
+        "barrier": cfg.barriers,
+        "sign": cfg.warning_signs,
+    }
     return {
         slot: {info.label: info.label_da or info.label for info in section.values()}
         for slot, section in sections.items()

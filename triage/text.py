@@ -41,6 +41,11 @@ class TextRules:
 
     textspeak: dict[str, tuple[str, ...]] = field(default_factory=dict)
     emoji: dict[str, str] = field(default_factory=dict)
+    # Danish puts the subject after the verb after a fronted word ("nu kan jeg ikke vælge"):
+    # verb + pronoun + negation is read in plain order ("jeg kan ikke vælge").
+    inverted_verbs: frozenset[str] = frozenset()
+    inverted_pronouns: frozenset[str] = frozenset()
+    negations: frozenset[str] = frozenset()
 
     def expand(self, word: str) -> tuple[str, ...]:
         return self.textspeak.get(word, (word,))
@@ -75,7 +80,24 @@ def tokenize(text: str, rules: TextRules) -> list[Token]:
             continue
         for word in rules.expand(_clean_word(piece)):
             tokens.append(Token(word, match.start(), match.end(), sentence))
-    return tokens
+    return _straighten_inversions(tokens, rules) if rules.inverted_verbs else tokens
+
+
+def _straighten_inversions(tokens: list[Token], rules: TextRules) -> list[Token]:
+    """Swap the words of verb + pronoun + negation, keeping the quote's text in order."""
+    out = list(tokens)
+    for i in range(len(out) - 2):
+        verb, pronoun, negation = out[i], out[i + 1], out[i + 2]
+        if (
+            verb.norm in rules.inverted_verbs
+            and pronoun.norm in rules.inverted_pronouns
+            and negation.norm in rules.negations
+            and verb.sentence == negation.sentence
+        ):
+            # Both words span both, so a quote starting at either shows the pair.
+            out[i] = Token(pronoun.norm, verb.start, pronoun.end, verb.sentence)
+            out[i + 1] = Token(verb.norm, verb.start, pronoun.end, pronoun.sentence)
+    return out
 
 
 def normalise_pattern_words(pattern: str, rules: TextRules) -> list[str]:

@@ -187,3 +187,55 @@ def test_who_is_in_danger_follows_the_sentence_when_the_words_name_nobody(
 ) -> None:
     found = analyse(cfg(), text).danger
     assert found and all(f.about_self == about_self for f in found), found
+
+
+def run_all(*messages: str) -> Decision:
+    engine, state = TriageEngine(cfg()), TriageState()
+    decision = None
+    for text in messages:
+        decision = engine.assess(state, MessageContext(text, "chat", None))
+        state = decision.state
+    assert decision is not None
+    return decision
+
+
+def test_one_warning_sign_alone_is_not_danger() -> None:
+    for text in (
+        "I gave my guitar to my cousin today",
+        "thanks for trying, you were nice to me",
+        "har ordnet mine papirer til banken",
+    ):
+        assert not run_all(text).urgent, text
+
+
+def test_two_different_warning_signs_in_one_conversation_are_danger_to_the_writer() -> None:
+    d = run_all(
+        "you don't need to help me with the application anymore",
+        "I gave my PS5 and my guitar to my cousin today",
+        "just wanted to say thanks for trying",
+    )
+    assert d.urgent and (d.level, d.refer_to) == ("face_to_face", "health_social")
+    assert any("warning signs" in r for r in d.reasons), d.reasons
+
+
+def test_hopelessness_counts_as_a_warning_sign() -> None:
+    d = run_all("det er lige meget nu", "har givet mine ting og min cykel til min bror")
+    assert d.urgent, d.reasons
+
+
+def test_warning_signs_about_someone_else_make_it_urgent_but_brief() -> None:
+    d = run_all(
+        "Jeg skriver om min søn på 19. I går fandt jeg et reb i hans skab og en seddel. "
+        "Han har skrevet et brev til sin lillesøster."
+    )
+    assert (d.urgent, d.level, d.refer_to) == (True, "brief", None), d.reasons
+
+
+def test_danger_words_in_school_work_are_its_topic() -> None:
+    d = run("I googled the lethal dose of caffeine for a biology project, is biology good?")
+    assert not d.urgent, d.reasons
+
+
+def test_a_word_of_its_own_is_not_read_as_a_typo_of_a_danger_word() -> None:
+    assert not analyse(cfg(), "my friend snapped me a pic of her new haircut").danger
+    assert analyse(cfg(), "my dad slaped me").danger  # a real typo still counts

@@ -13,6 +13,7 @@ from triage import MessageContext, TriageConfig, TriageEngine, TriageState, load
 from triage.evaluation import read_cases
 from triage.reasons import (
     COUNT_WORDS,
+    LABEL_SLOTS,
     LEVEL_NAMES,
     TEMPLATES,
     SlotValue,
@@ -39,7 +40,7 @@ def samples(key: str) -> list[tuple[dict[str, SlotValue], dict[str, SlotValue]]]
     """(English slots, Danish slots) for the template: one per label it can take."""
     names = set(SLOT.findall(TEMPLATES[key].en))
     pairs = label_pairs(cfg())
-    label_slot = next((n for n in ("danger", "need", "barrier") if n in names), None)
+    label_slot = next((n for n in LABEL_SLOTS if n in names), None)
     labels = list(pairs[label_slot].items()) if label_slot else [("", "")]
     out = []
     for en_label, da_label in labels:

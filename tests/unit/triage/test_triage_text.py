@@ -63,3 +63,14 @@ def test_language_detection() -> None:
     assert detect_language(cfg(), "hej, hvad er fristen for at søge?") == "da"
     assert detect_language(cfg(), "hi, what is the deadline to apply?") == "en"
     assert detect_language(cfg(), "kms") is None
+
+
+def test_danish_inverted_word_order_is_read_in_plain_order() -> None:
+    assert words("nu kan jeg ikke vælge") == ["nu", "jeg", "kan", "ikke", "vaelge"]
+    assert words("så ved jeg ik hvad") == ["saa", "jeg", "ved", "ikke", "hvad"]
+    assert words("jeg kan ikke vælge") == ["jeg", "kan", "ikke", "vaelge"]
+
+
+def test_a_straightened_inversion_keeps_the_quote_whole() -> None:
+    found = analyse(cfg(), "nu kan jeg ikke vælge mellem de to")
+    assert found.quote("need:indecision").startswith("kan jeg ikke")
