@@ -10,6 +10,10 @@ from triage.config import TriageConfig
 from triage.lexicon import Hit
 from triage.text import Token, fold, normalise_pattern_words, tokenize
 
+# A job or topic word makes danger words its topic only this close before them ("an essay
+# on self-harm"), not a whole sentence later ("an essay on my future, where she writes...").
+TOPIC_REACH = 12
+
 
 @dataclass(frozen=True)
 class DangerFinding:
@@ -113,7 +117,9 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
     for hit in cfg.lexicon.find(text, tokens, concepts, masked):
         name = hit.concept.split(":", 1)[1]
         info = cfg.danger[name]
-        topic = any(c.sentence == hit.sentence and c.start < hit.start for c in context)
+        topic = any(
+            c.sentence == hit.sentence and 0 < hit.start - c.start <= TOPIC_REACH for c in context
+        )
         if topic or hit.sentence in school_work:
             found.ignored_danger.append(hit.quote)
             continue
@@ -195,11 +201,17 @@ def _read_numbers(cfg: TriageConfig, text: str, found: Findings) -> None:
                 return
 
 
+def _without_hedged_needs(hits: list[Hit]) -> list[Hit]:
+    """Need words inside a polite hedge ("idk if this is the right place") are no need."""
+    hedged = {i for h in hits if h.concept == "ctx:hedges" for i in range(h.start, h.end)}
+    return [h for h in hits if not (h.concept.startswith("need:") and h.start in hedged)]
+
+
 def analyse(cfg: TriageConfig, text: str) -> Findings:
     tokens = tokenize(text, cfg.rules)
     found = Findings(word_count=len(tokens))
     others = [c for c in cfg.lexicon.patterns if not c.startswith(("danger:", "article:"))]
-    found.hits = _group(cfg.lexicon.find(text, tokens, others))
+    found.hits = _group(_without_hedged_needs(cfg.lexicon.find(text, tokens, others)))
     _read_danger(cfg, text, tokens, found)
     _read_barriers(cfg, found)
     _read_numbers(cfg, text, found)

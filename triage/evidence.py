@@ -85,7 +85,8 @@ def _needs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
 
 
 def _all_remote(found: Findings) -> bool:
-    remote = {h.sentence for h in found.hits.get("need:remote", [])}
+    declined = {i for h in found.hits.get("ctx:not_remote", []) for i in range(h.start, h.end)}
+    remote = {h.sentence for h in found.hits.get("need:remote", []) if h.start not in declined}
     return all(h.sentence in remote for h in found.hits.get("need:in_person", []))
 
 

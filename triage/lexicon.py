@@ -126,7 +126,8 @@ class Lexicon:
         if cached is not None:
             return cached
         keys = {word}
-        keys.update(s for s in self._stems if self._stem_matches(word, s[:-1]))
+        loose = word not in self._not_typos
+        keys.update(s for s in self._stems if self._stem_matches(word, s[:-1], loose))
         if len(word) >= self.fuzzy_min and not word.isdigit() and word not in self._not_typos:
             # Typos rarely hit the first letter; requiring it avoids "piller" ~ "killer".
             keys.update(
@@ -137,10 +138,10 @@ class Lexicon:
             self._key_cache[word] = result
         return result
 
-    def _stem_matches(self, word: str, stem: str) -> bool:
+    def _stem_matches(self, word: str, stem: str, loose: bool = True) -> bool:
         if word.startswith(stem):
             return True
-        if len(stem) < self.fuzzy_min or word[:1] != stem[:1]:
+        if not loose or len(stem) < self.fuzzy_min or word[:1] != stem[:1]:
             return False
         n = len(stem)
         return any(within_one_edit(word[:k], stem) for k in (n - 1, n, n + 1) if k <= len(word))

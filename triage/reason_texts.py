@@ -140,6 +140,10 @@ TEMPLATES: dict[str, Template] = {
         "Referral: adult in work whose need is debt or housing",
         "Henvisning: voksen i arbejde, hvis behov handler om gæld eller bolig",
     ),
+    "referral_left_programme": Template(
+        "Left a programme that is not a youth education: study guidance",
+        "Har forladt en uddannelse, der ikke er en ungdomsuddannelse: studievalg",
+    ),
     "referral_young": Template(
         "Referral: under 25 (youth guidance by default)",
         "Henvisning: under 25 år (Ungdommens Uddannelsesvejledning som udgangspunkt)",

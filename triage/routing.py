@@ -16,9 +16,17 @@ def health_need(state: TriageState) -> bool:
     return both and not in_care(state)
 
 
+# Below this age a dropout is taken to have left a youth education even when it is not named.
+ADULT_STUDENT_AGE = 20
+
+
 def _no_youth_education(state: TriageState) -> bool:
-    dropped = "dropout" in state.profile and "higher_education" not in state.profile
-    return "no_youth_education" in state.profile or dropped
+    if "no_youth_education" in state.profile:
+        return True
+    if "dropout" not in state.profile or "higher_education" in state.profile:
+        return False
+    named = "youth_education" in state.profile
+    return named or state.age is None or state.age < ADULT_STUDENT_AGE
 
 
 def route(state: TriageState, cfg: TriageConfig) -> tuple[str, str]:
@@ -35,12 +43,16 @@ def route(state: TriageState, cfg: TriageConfig) -> tuple[str, str]:
         return "health_social", reason("referral_health")
     if final_year and higher:
         return "study_guidance", reason("referral_final_year")
+    if out_of_work and age is not None and not young:
+        return str(defaults.get("adult_out_of_work", "jobcentre")), reason("referral_out_of_work")
     if (final_year or higher) and not no_youth:
         return "study_guidance", reason("referral_higher")
     if no_youth and (age is None or young):
         return "youth_guidance", reason("referral_no_youth_education")
     if out_of_work and not young:
         return str(defaults.get("adult_out_of_work", "jobcentre")), reason("referral_out_of_work")
+    if "dropout" in profile and not no_youth:
+        return "study_guidance", reason("referral_left_programme")
     if "in_work" in profile and {"debt", "housing"} & set(state.barriers):
         return "health_social", reason("referral_debt_housing")
     if young:

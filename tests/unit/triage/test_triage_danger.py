@@ -134,6 +134,13 @@ def test_a_short_word_typo_needs_every_other_word_right() -> None:
         ("mor har sat mig på porten", "homeless_tonight"),
         ("sleeping in my car because mum kicked me out", "homeless_tonight"),
         ("ved ik hvor jeg skal sove i nat", "homeless_tonight"),
+        # Leaning out; making it look like an accident; a plan for a last day.
+        ("tænker på at læne mig lidt for langt ud over rækværket", "suicide"),
+        ("I could make it look like an accident", "suicide"),
+        ("har lagt en plan for min sidste dag", "suicide"),
+        ("he slammed me against the door and held me there", "violence"),
+        ("min mors kæreste har slået mig med en knytnæve", "violence"),
+        ("looked up how many sleeping pills it takes", "overdose"),
     ],
 )
 def test_danger_said_by_combination_or_new_words_is_urgent(text: str, category: str) -> None:
@@ -239,3 +246,13 @@ def test_danger_words_in_school_work_are_its_topic() -> None:
 def test_a_word_of_its_own_is_not_read_as_a_typo_of_a_danger_word() -> None:
     assert not analyse(cfg(), "my friend snapped me a pic of her new haircut").danger
     assert analyse(cfg(), "my dad slaped me").danger  # a real typo still counts
+
+
+def test_a_topic_word_far_before_the_danger_words_does_not_hide_them() -> None:
+    text = (
+        "hun har skrevet en stil om sin fremtid hvor hun skriver at hun ikke har nogen "
+        "fremtid og at hun har lagt en plan for sin sidste dag"
+    )
+    d = run(text)
+    assert d.urgent and d.level == "brief", d.reasons  # she, not the writer
+    assert not run("jeg skriver en opgave om selvskade blandt unge").urgent

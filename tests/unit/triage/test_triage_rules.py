@@ -214,6 +214,16 @@ def test_two_prior_contacts_are_below_the_threshold() -> None:
             "health_social",
         ),
         (["stoppet på hhx, ordblind og ved slet ikke hvad jeg vil"], 17, "youth_guidance"),
+        # 20 or over and left a programme not named as a youth education: higher education.
+        (["stoppede på nanoteknologi og kører i ring. Kan jeg få et møde?"], 23, "study_guidance"),
+        # ...but a named youth education keeps a young dropout with youth guidance.
+        (["droppede ud af tømreruddannelsen og er ordblind og gået i stå"], 22, "youth_guidance"),
+        # An adult out of work goes to the jobcentre even when a programme is named.
+        (
+            ["on unemployment benefit, I want my prior learning assessed for nursing school"],
+            41,
+            "jobcentre",
+        ),
     ],
 )
 def test_refer_to_routing(texts: list[str], age: int, refer_to: str) -> None:
@@ -243,3 +253,15 @@ def test_choose_service_by_postcode_age_and_default() -> None:
     assert adult is not None and adult.age_min <= 40 <= adult.age_max
     assert all(s.slots for s in cfg().services)
     assert choose_service(cfg(), None, 20, "8000") is None
+
+
+def test_a_polite_hedge_is_not_indecision() -> None:
+    d = run("idk if this is the right place but how do u apply for the SU loan?")
+    assert d.level == "self_help", d.reasons
+    assert run("idk which programme to pick").level == "brief"
+
+
+def test_not_wanting_it_over_the_phone_is_still_a_request_to_meet() -> None:
+    d = run("jeg vil helst ikke tage det over telefonen – kan jeg få et møde med en vejleder?")
+    assert d.level == "face_to_face", d.reasons
+    assert run("kan jeg få et møde med en vejleder over video?").level != "face_to_face"
