@@ -12,7 +12,7 @@ from triage.text import Token, fold, normalise_pattern_words, tokenize
 
 # A job or topic word makes danger words its topic only this close before them ("an essay
 # on self-harm"), not a whole sentence later ("an essay on my future, where she writes...").
-TOPIC_REACH = 12
+TOPIC_REACH = 15
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ BRIEF_SIGNALS = (
     "recognition",
     "only_wondering",
     "stuck",
+    "deeply_stuck",
     "answer_choice",
     "unclear_after_questions",
 )
@@ -69,6 +70,8 @@ def _face_to_face_reasons(state: TriageState, cfg: TriageConfig, repeated: bool)
         reasons.append(reason("complexity_stuck" if stuck else "complexity"))
     if state.has("strong_anxiety"):
         reasons.append(reason("anxiety"))
+    if state.has("deeply_stuck"):
+        reasons.append(reason("deeply_stuck"))
     if repeated:
         reasons.append(reason("repeated"))
     if health_need(state):

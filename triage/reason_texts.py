@@ -92,6 +92,10 @@ TEMPLATES: dict[str, Template] = {
     "anxiety": Template(
         "Strong anxiety about choosing: low readiness", "Stærk angst for at vælge: lav parathed"
     ),
+    "deeply_stuck": Template(
+        "Deeply stuck, nothing has helped: low readiness",
+        "Helt gået i stå, intet har hjulpet: lav parathed",
+    ),
     "repeated": Template(
         "Repeated contacts without progress: low readiness",
         "Gentagne henvendelser uden fremskridt: lav parathed",

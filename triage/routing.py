@@ -36,7 +36,8 @@ def route(state: TriageState, cfg: TriageConfig) -> tuple[str, str]:
     age = state.age
     young = age is not None and age <= int(defaults.get("youth_max_age", 24))
     final_year = "youth_education_final" in profile
-    higher = "higher_education" in profile
+    adult = age is not None and age >= ADULT_STUDENT_AGE
+    higher = "higher_education" in profile or ("university_subject" in profile and adult)
     no_youth = _no_youth_education(state)
     out_of_work = "out_of_work" in profile
     if health_need(state):

@@ -256,3 +256,23 @@ def test_a_topic_word_far_before_the_danger_words_does_not_hide_them() -> None:
     d = run(text)
     assert d.urgent and d.level == "brief", d.reasons  # she, not the writer
     assert not run("jeg skriver en opgave om selvskade blandt unge").urgent
+
+
+def test_hiding_and_coping_by_hurting_add_up_to_danger() -> None:
+    d = run_all(
+        "skal man have lange ærmer på i idræt?", "jeg gør det bare når alt bliver for meget"
+    )
+    assert d.urgent, d.reasons
+
+
+def test_a_friends_goodbye_and_silence_are_danger_to_the_friend() -> None:
+    d = run_all("my friend posted 'thanks for everything, bye' and now she is not answering")
+    assert (d.urgent, d.level) == (True, "brief"), d.reasons
+
+
+def test_danger_words_in_a_story_or_a_job_are_the_topic() -> None:
+    for text in (
+        "vi læser en novelle hvor hovedpersonen begår selvmord til sidst, hvad kræver htx?",
+        "i wanna become a paramedic like the ppl who show up to car crashes and overdoses",
+    ):
+        assert not run(text).urgent, text

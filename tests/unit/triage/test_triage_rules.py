@@ -218,6 +218,8 @@ def test_two_prior_contacts_are_below_the_threshold() -> None:
         (["stoppede på nanoteknologi og kører i ring. Kan jeg få et møde?"], 23, "study_guidance"),
         # ...but a named youth education keeps a young dropout with youth guidance.
         (["droppede ud af tømreruddannelsen og er ordblind og gået i stå"], 22, "youth_guidance"),
+        # A university subject counts as higher education from 20 on.
+        (["kan jeg få et møde? ved ikke om jeg skal stoppe på biologi"], 21, "study_guidance"),
         # An adult out of work goes to the jobcentre even when a programme is named.
         (
             ["on unemployment benefit, I want my prior learning assessed for nursing school"],
@@ -265,3 +267,14 @@ def test_not_wanting_it_over_the_phone_is_still_a_request_to_meet() -> None:
     d = run("jeg vil helst ikke tage det over telefonen – kan jeg få et møde med en vejleder?")
     assert d.level == "face_to_face", d.reasons
     assert run("kan jeg få et møde med en vejleder over video?").level != "face_to_face"
+
+
+def test_deeply_stuck_after_trying_everything_is_face_to_face() -> None:
+    d = run("I'm completely stuck about my degree, I've tried everything and nothing helps")
+    assert d.level == "face_to_face", d.reasons
+    assert run("I'm a bit stuck between two programmes").level == "brief"
+
+
+def test_a_decision_on_special_support_needs_a_local_service() -> None:
+    d = run("who can make a decision about special support and a shorter school day for me?")
+    assert d.level == "face_to_face", d.reasons
