@@ -32,6 +32,7 @@ class Findings:
     warnings: list[DangerFinding] = field(default_factory=list)  # category: the sign's name
     ignored_danger: list[str] = field(default_factory=list)  # quotes about a career/topic
     accidents: list[str] = field(default_factory=list)  # quotes of hurt by accident
+    past: list[str] = field(default_factory=list)  # quotes of danger long over
     barriers: dict[str, str] = field(default_factory=dict)  # barrier -> quote
     is_question: bool = False
     word_count: int = 0
@@ -114,6 +115,7 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
     someone_else = found.has("ctx:about_someone_else")
     accidents = {h.sentence for h in found.hits.get("ctx:accidents", [])}
     school_work = {h.sentence for h in found.hits.get("ctx:school_work", [])}
+    over = found.has("ctx:resolved_past") and not found.has("ctx:recurring")
     for hit in cfg.lexicon.find(text, tokens, concepts, masked):
         name = hit.concept.split(":", 1)[1]
         info = cfg.danger[name]
@@ -125,6 +127,9 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
             continue
         if info.accident_can_cancel and hit.sentence in accidents:
             found.accidents.append(hit.quote)
+            continue
+        if over:
+            found.past.append(hit.quote)
             continue
         about_self = _about_self(cfg, hit, tokens, info.who)
         if someone_else and not _contains(tokens, hit.start, hit.end, cfg.person["reflexive_self"]):

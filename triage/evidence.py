@@ -38,6 +38,8 @@ def _danger(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
         state.add_reason(reason("danger_topic", quote=quote))
     for quote in found.accidents:
         state.add_reason(reason("danger_accident", quote=quote))
+    for quote in found.past:
+        state.add_reason(reason("danger_past", quote=quote))
     if found.has("ctx:in_care"):
         state.add_signal("in_care")
         state.add_reason(reason("in_care", quote=found.quote("ctx:in_care")))

@@ -46,6 +46,10 @@ TEMPLATES: dict[str, Template] = {
         "Words of hurt describe an accident, not self-harm: '{quote}'",
         "Ordene om skade beskriver et uheld, ikke selvskade: '{quote}'",
     ),
+    "danger_past": Template(
+        "Danger words describe a past that is over, not now: '{quote}'",
+        "Fareordene beskriver noget overstået, ikke nu: '{quote}'",
+    ),
     "warning_sign": Template("Warning sign: {sign}: '{quote}'", "Advarselstegn: {sign}: '{quote}'"),
     "warning_signs_many": Template(
         "{count} different warning signs of suicide together are treated as danger",

@@ -12,8 +12,10 @@ def in_care(state: TriageState) -> bool:
 
 
 def health_need(state: TriageState) -> bool:
+    """Mental health stops daily life, untreated, and the person wants no decision only
+    guidance can make (a plan, special support): then the need lies in health care."""
     both = state.has("mental_health") and state.has("daily_life_stopped")
-    return both and not in_care(state)
+    return both and not in_care(state) and not state.has("local_service")
 
 
 # Below this age a dropout is taken to have left a youth education even when it is not named.

@@ -276,3 +276,11 @@ def test_danger_words_in_a_story_or_a_job_are_the_topic() -> None:
         "i wanna become a paramedic like the ppl who show up to car crashes and overdoses",
     ):
         assert not run(text).urgent, text
+
+
+def test_danger_long_over_is_a_past_event_unless_it_is_happening_again() -> None:
+    past = run("I overdosed back in 2019, been clean 4 years. smith or plumber?")
+    assert not past.urgent, past.reasons
+    assert any("past" in r for r in past.reasons), past.reasons
+    again = run("jeg skar i mig selv for mange år siden, og nu er jeg begyndt igen")
+    assert again.urgent, again.reasons

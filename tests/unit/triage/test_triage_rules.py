@@ -278,3 +278,19 @@ def test_deeply_stuck_after_trying_everything_is_face_to_face() -> None:
 def test_a_decision_on_special_support_needs_a_local_service() -> None:
     d = run("who can make a decision about special support and a shorter school day for me?")
     assert d.level == "face_to_face", d.reasons
+
+
+def test_a_plan_or_special_support_keeps_a_health_need_with_guidance() -> None:
+    health = run("I have depression and can't get out of bed. I'm not seeing anyone.", age=22)
+    assert health.refer_to == "health_social"
+    plan = run(
+        "Min datter har angst og har ikke været i skole i et halvt år. "
+        "Vi vil gerne have hjælp til at lave en plan efter 9. klasse.",
+        age=15,
+    )
+    assert (plan.level, plan.refer_to) == ("face_to_face", "youth_guidance"), plan.reasons
+
+
+def test_an_either_or_question_is_not_indecision() -> None:
+    d = run("Kan jeg blive optaget med min SOSU-uddannelse, eller skal jeg have suppleringsfag?")
+    assert d.level == "self_help", d.reasons
