@@ -90,16 +90,18 @@ def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) 
         return True
     if _contains(tokens, hit.start, hit.end, person["reflexive_other"]):
         return False
+    fixed = frozenset(
+        word
+        for word in normalise_pattern_words(hit.source, cfg.rules)
+        if word not in ("...", "$") and "|" not in word and not word.endswith("*")
+    )
+    if who == "subject" and any((word,) in person["subject_self"] for word in fixed):
+        return True  # the entry itself says "I": "better ... if i was gone"
     subject = _subject_before(cfg, hit, tokens)
     if who == "subject" and subject is not None:
         return subject
     if _contains(tokens, hit.start, hit.end, person["object_self"]):
         return True
-    fixed = frozenset(
-        word
-        for word in normalise_pattern_words(hit.source, cfg.rules)
-        if word != "..." and "|" not in word and not word.endswith("*")
-    )
     if _contains(tokens, hit.start, hit.end, person["object_other"], fixed):
         return False
     # Nobody named inside the words ("forced to marry"): whoever the sentence is about.

@@ -67,6 +67,7 @@ def _text_rules(data: dict[str, Any]) -> TextRules:
     return TextRules(
         textspeak=textspeak,
         emoji=dict(data.get("emoji", {})),
+        contractions={fold(k): fold(v) for k, v in data.get("contractions", {}).items()},
         inverted_verbs=frozenset(fold(w) for w in inversion.get("verbs", [])),
         inverted_pronouns=frozenset(fold(w) for w in inversion.get("pronouns", [])),
         negations=frozenset(fold(w) for w in inversion.get("negations", [])),

@@ -41,6 +41,8 @@ class TextRules:
 
     textspeak: dict[str, tuple[str, ...]] = field(default_factory=dict)
     emoji: dict[str, str] = field(default_factory=dict)
+    # English endings after an apostrophe: "he'll" is "he will", not the word "hell".
+    contractions: dict[str, str] = field(default_factory=dict)
     # Danish puts the subject after the verb after a fronted word ("nu kan jeg ikke vælge"):
     # verb + pronoun + negation is read in plain order ("jeg kan ikke vælge").
     inverted_verbs: frozenset[str] = frozenset()
@@ -49,6 +51,13 @@ class TextRules:
 
     def expand(self, word: str) -> tuple[str, ...]:
         return self.textspeak.get(word, (word,))
+
+    def words(self, raw: str) -> tuple[str, ...]:
+        """One written word as the words it stands for."""
+        head, _, tail = re.sub(r"[’´`]", "'", fold(raw)).partition("'")
+        if tail in self.contractions:
+            return (*self.expand(head), self.contractions[tail])
+        return self.expand(_clean_word(raw))
 
 
 def _clean_word(raw: str) -> str:
@@ -78,7 +87,7 @@ def tokenize(text: str, rules: TextRules) -> list[Token]:
             if meaning:
                 tokens.append(Token(meaning, match.start(), match.end(), sentence))
             continue
-        for word in rules.expand(_clean_word(piece)):
+        for word in rules.words(piece):
             tokens.append(Token(word, match.start(), match.end(), sentence))
     return _straighten_inversions(tokens, rules) if rules.inverted_verbs else tokens
 

@@ -74,3 +74,10 @@ def test_danish_inverted_word_order_is_read_in_plain_order() -> None:
 def test_a_straightened_inversion_keeps_the_quote_whole() -> None:
     found = analyse(cfg(), "nu kan jeg ikke vælge mellem de to")
     assert found.quote("need:indecision").startswith("kan jeg ikke")
+
+
+def test_english_contractions_after_an_apostrophe_are_expanded() -> None:
+    assert words("he'll do it") == ["he", "will", "do", "it"]
+    assert words("I'd go") == ["i", "would", "go"]
+    assert words("they’re here") == ["they", "are", "here"]  # a typographic apostrophe
+    assert words("mum's pills") == ["mums", "pills"]  # a possessive stays one word
