@@ -19,8 +19,15 @@ def cfg() -> TriageConfig:
     return load_config(REPO / "config")
 
 
-def run(text: str, language: str | None = None) -> Decision:
-    return TriageEngine(cfg()).assess(TriageState(), MessageContext(text, "chat", language))
+def run(*texts: str) -> Decision:
+    """The decision after the person's messages, one at a time, as the server runs them."""
+    engine, state = TriageEngine(cfg()), TriageState()
+    decision = None
+    for text in texts:
+        decision = engine.assess(state, MessageContext(text, "chat", None))
+        state = decision.state
+    assert decision is not None
+    return decision
 
 
 @pytest.mark.parametrize(
@@ -196,27 +203,17 @@ def test_who_is_in_danger_follows_the_sentence_when_the_words_name_nobody(
     assert found and all(f.about_self == about_self for f in found), found
 
 
-def run_all(*messages: str) -> Decision:
-    engine, state = TriageEngine(cfg()), TriageState()
-    decision = None
-    for text in messages:
-        decision = engine.assess(state, MessageContext(text, "chat", None))
-        state = decision.state
-    assert decision is not None
-    return decision
-
-
 def test_one_warning_sign_alone_is_not_danger() -> None:
     for text in (
         "I gave my guitar to my cousin today",
         "thanks for trying, you were nice to me",
         "har ordnet mine papirer til banken",
     ):
-        assert not run_all(text).urgent, text
+        assert not run(text).urgent, text
 
 
 def test_two_different_warning_signs_in_one_conversation_are_danger_to_the_writer() -> None:
-    d = run_all(
+    d = run(
         "you don't need to help me with the application anymore",
         "I gave my PS5 and my guitar to my cousin today",
         "just wanted to say thanks for trying",
@@ -226,12 +223,12 @@ def test_two_different_warning_signs_in_one_conversation_are_danger_to_the_write
 
 
 def test_hopelessness_counts_as_a_warning_sign() -> None:
-    d = run_all("det er lige meget nu", "har givet mine ting og min cykel til min bror")
+    d = run("det er lige meget nu", "har givet mine ting og min cykel til min bror")
     assert d.urgent, d.reasons
 
 
 def test_warning_signs_about_someone_else_make_it_urgent_but_brief() -> None:
-    d = run_all(
+    d = run(
         "Jeg skriver om min søn på 19. I går fandt jeg et reb i hans skab og en seddel. "
         "Han har skrevet et brev til sin lillesøster."
     )
@@ -259,14 +256,12 @@ def test_a_topic_word_far_before_the_danger_words_does_not_hide_them() -> None:
 
 
 def test_hiding_and_coping_by_hurting_add_up_to_danger() -> None:
-    d = run_all(
-        "skal man have lange ærmer på i idræt?", "jeg gør det bare når alt bliver for meget"
-    )
+    d = run("skal man have lange ærmer på i idræt?", "jeg gør det bare når alt bliver for meget")
     assert d.urgent, d.reasons
 
 
 def test_a_friends_goodbye_and_silence_are_danger_to_the_friend() -> None:
-    d = run_all("my friend posted 'thanks for everything, bye' and now she is not answering")
+    d = run("my friend posted 'thanks for everything, bye' and now she is not answering")
     assert (d.urgent, d.level) == (True, "brief"), d.reasons
 
 
