@@ -95,8 +95,8 @@ def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) 
         for word in normalise_pattern_words(hit.source, cfg.rules)
         if word not in ("...", "$") and "|" not in word and not word.endswith("*")
     )
-    if who == "subject" and any((word,) in person["subject_self"] for word in fixed):
-        return True  # the entry itself says "I": "better ... if i was gone"
+    if any((word,) in person["subject_self"] for word in fixed):
+        return True  # the entry itself says "I": "better ... if i was gone", "unless i send"
     subject = _subject_before(cfg, hit, tokens)
     if who == "subject" and subject is not None:
         return subject
@@ -109,9 +109,12 @@ def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) 
 
 
 def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findings) -> None:
-    masked = frozenset(
-        i for h in found.hits.get("ctx:figures_of_speech", []) for i in range(h.start, h.end)
-    )
+    blanked = [
+        hit
+        for name in ("figures_of_speech", "topic_phrases")
+        for hit in found.hits.get(f"ctx:{name}", [])
+    ]
+    masked = frozenset(i for h in blanked for i in range(h.start, h.end))
     concepts = [f"danger:{name}" for name in cfg.danger]
     context = found.hits.get("ctx:career_or_topic", [])
     someone_else = found.has("ctx:about_someone_else")

@@ -130,6 +130,7 @@ def load_config(config_dir: Path) -> TriageConfig:
     combos: Combinations = {}
     special = {"figures_of_speech", "career_or_topic", "jokes", "hopelessness", "in_care"}
     special |= {"accidents", "warning_signs", "school_work", "resolved_past", "recurring"}
+    special |= {"topic_phrases"}
     special |= {"not_in_care", "person"}
     danger_info = _lists(lists, combos, "danger", danger, skip=special)
     _plain_lists(lists, "ctx", {k: v for k, v in danger.items() if k in special})

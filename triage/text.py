@@ -92,9 +92,22 @@ def tokenize(text: str, rules: TextRules) -> list[Token]:
     return _straighten_inversions(tokens, rules) if rules.inverted_verbs else tokens
 
 
+def _swap(out: list[Token], i: int) -> None:
+    """Swap the words of out[i] and out[i + 1]; both then span both, so a quote starting
+    at either shows the pair in the order it was written."""
+    first, second = out[i], out[i + 1]
+    out[i] = Token(second.norm, first.start, second.end, first.sentence)
+    out[i + 1] = Token(first.norm, first.start, second.end, second.sentence)
+
+
 def _straighten_inversions(tokens: list[Token], rules: TextRules) -> list[Token]:
-    """Swap the words of verb + pronoun + negation, keeping the quote's text in order."""
+    """Danish word order read in one order: "at jeg ikke kan" as "at jeg kan ikke", and
+    "nu kan jeg ikke" as "nu jeg kan ikke", so the lists need only "kan ikke"."""
     out = list(tokens)
+    for i in range(len(out) - 1):
+        negation, verb = out[i], out[i + 1]
+        if negation.norm in rules.negations and verb.norm in rules.inverted_verbs:
+            _swap(out, i)
     for i in range(len(out) - 2):
         verb, pronoun, negation = out[i], out[i + 1], out[i + 2]
         if (
@@ -103,9 +116,17 @@ def _straighten_inversions(tokens: list[Token], rules: TextRules) -> list[Token]
             and negation.norm in rules.negations
             and verb.sentence == negation.sentence
         ):
-            # Both words span both, so a quote starting at either shows the pair.
-            out[i] = Token(pronoun.norm, verb.start, pronoun.end, verb.sentence)
-            out[i + 1] = Token(verb.norm, verb.start, pronoun.end, pronoun.sentence)
+            _swap(out, i)
+    return out
+
+
+def _straighten_elements(elements: list[str], rules: TextRules) -> list[str]:
+    """The same subordinate-clause swap in a list entry ("ikke kan" -> "kan ikke")."""
+    out = list(elements)
+    for i in range(len(out) - 1):
+        verbs = out[i + 1].split("|")
+        if out[i] in rules.negations and all(v in rules.inverted_verbs for v in verbs):
+            out[i], out[i + 1] = out[i + 1], out[i]
     return out
 
 
@@ -119,7 +140,7 @@ def normalise_pattern_words(pattern: str, rules: TextRules) -> list[str]:
             elements.append(element)
         else:
             elements.extend(rules.expand(re.sub(r"[^\w]", "", element)))
-    return [e for e in elements if e]
+    return _straighten_elements([e for e in elements if e], rules)
 
 
 def within_one_edit(a: str, b: str) -> bool:

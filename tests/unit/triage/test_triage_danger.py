@@ -279,3 +279,13 @@ def test_danger_long_over_is_a_past_event_unless_it_is_happening_again() -> None
     assert any("past" in r for r in past.reasons), past.reasons
     again = run("jeg skar i mig selv for mange år siden, og nu er jeg begyndt igen")
     assert again.urgent, again.reasons
+
+
+def test_a_cause_named_after_the_danger_is_its_topic() -> None:
+    d = run("I volunteer on a suicide prevention helpline, where is a list of psychology degrees?")
+    assert not d.urgent, d.reasons
+
+
+def test_an_entry_that_says_i_puts_the_writer_in_danger_whoever_else_is_named() -> None:
+    d = run("a guy on snap has pics of me and says he'll send them to my school unless i send more")
+    assert (d.urgent, d.level, d.refer_to) == (True, "face_to_face", "health_social"), d.reasons

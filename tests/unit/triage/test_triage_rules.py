@@ -294,3 +294,8 @@ def test_a_plan_or_special_support_keeps_a_health_need_with_guidance() -> None:
 def test_an_either_or_question_is_not_indecision() -> None:
     d = run("Kan jeg blive optaget med min SOSU-uddannelse, eller skal jeg have suppleringsfag?")
     assert d.level == "self_help", d.reasons
+
+
+def test_came_from_a_country_a_year_ago_is_a_recent_arrival() -> None:
+    d = run("i came from Ukraine 1 year ago. my danish is very bad, what school can i go to?")
+    assert d.level == "face_to_face", d.reasons

@@ -81,3 +81,9 @@ def test_english_contractions_after_an_apostrophe_are_expanded() -> None:
     assert words("I'd go") == ["i", "would", "go"]
     assert words("they’re here") == ["they", "are", "here"]  # a typographic apostrophe
     assert words("mum's pills") == ["mums", "pills"]  # a possessive stays one word
+
+
+def test_danish_subordinate_negation_is_read_in_main_clause_order() -> None:
+    assert words("fordi jeg ikke kan sove") == ["fordi", "jeg", "kan", "ikke", "sove"]
+    found = analyse(cfg(), "jeg er så bange, at jeg ikke kan sove om natten")
+    assert found.has("need:strong_anxiety")
