@@ -166,7 +166,8 @@ _CONTACT_TIMES = re.compile(r"\b(\w+)\s+(?:gange|times)\b")
 _OWN_AGE = re.compile(r"\b(?:jeg er|i am|i'm|im)\s+(\w+)\b(?!\s*(?:kr|%|procent|aar siden))")
 _AGE_YEARS = re.compile(r"\b(\d{2})\s*(?:aar gammel|years old|aarig|year old)\b")
 _CHILD_AGE = re.compile(
-    r"\b(?:soen|datter|son|daughter|barn|child|lillebror|lillesoester)\s+(?:paa|is|er|\(|,)?\s*(\w+)"
+    r"\b(?:soen|datter|son|daughter|barn|child|lillebror|lillesoester|pige|dreng|girl|boy)"
+    r"\s+(?:paa|is|er|of|\(|,)?\s*(\w+)"
 )
 # A Danish postcode (1000-9990) only where the words say it is one, so that years and
 # amounts are never read as postcodes: "postnummer 2200", "jeg bor i 8000 Aarhus".

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from triage.config import TriageConfig
 from triage.models import level_rank, max_level
 from triage.reasons import reason
-from triage.routing import health_need, in_care, route
+from triage.routing import adult, health_need, in_care, route
 from triage.state import TriageState
 
 # Signals that on their own show the need is at least brief (besides barriers).
@@ -23,6 +23,7 @@ BRIEF_SIGNALS = (
     "only_wondering",
     "stuck",
     "deeply_stuck",
+    "pressing_money_or_housing",
     "answer_choice",
     "unclear_after_questions",
 )
@@ -72,6 +73,8 @@ def _face_to_face_reasons(state: TriageState, cfg: TriageConfig, repeated: bool)
         reasons.append(reason("anxiety"))
     if state.has("deeply_stuck"):
         reasons.append(reason("deeply_stuck"))
+    if state.has("pressing_money_or_housing") and adult(state, cfg):
+        reasons.append(reason("social_need"))
     if repeated:
         reasons.append(reason("repeated"))
     if health_need(state):

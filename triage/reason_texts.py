@@ -96,6 +96,10 @@ TEMPLATES: dict[str, Template] = {
     "anxiety": Template(
         "Strong anxiety about choosing: low readiness", "Stærk angst for at vælge: lav parathed"
     ),
+    "social_need": Template(
+        "Money or housing trouble presses an adult: more than guidance alone can meet",
+        "Økonomi- eller boligproblemer presser en voksen: mere end vejledning alene kan klare",
+    ),
     "deeply_stuck": Template(
         "Deeply stuck, nothing has helped: low readiness",
         "Helt gået i stå, intet har hjulpet: lav parathed",

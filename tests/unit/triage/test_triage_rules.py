@@ -299,3 +299,20 @@ def test_an_either_or_question_is_not_indecision() -> None:
 def test_came_from_a_country_a_year_ago_is_a_recent_arrival() -> None:
     d = run("i came from Ukraine 1 year ago. my danish is very bad, what school can i go to?")
     assert d.level == "face_to_face", d.reasons
+
+
+def test_pressing_money_or_housing_trouble_for_an_adult_in_work_is_social_care() -> None:
+    d = run("I work full time in a shop and there's a debt collector after me", age=34)
+    assert (d.level, d.refer_to) == ("face_to_face", "health_social"), d.reasons
+    young = run("I work in a shop and there's a debt collector after me", age=19)
+    assert young.level == "brief", young.reasons
+
+
+def test_words_about_university_are_a_plan_for_later_at_school_age() -> None:
+    d = run("min søn på 16 har ikke været i skole i et halvt år, har ADHD og vil være ingeniør")
+    assert (d.level, d.refer_to) == ("face_to_face", "youth_guidance"), d.reasons
+
+
+def test_a_word_of_its_own_is_not_a_typo_of_a_barrier_word() -> None:
+    d = run("hvilke adgangskrav gælder for kandidaten i historie?", age=24)
+    assert d.level == "self_help", d.reasons
