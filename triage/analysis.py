@@ -100,8 +100,12 @@ def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) 
     subject = _subject_before(cfg, hit, tokens)
     if who == "subject" and subject is not None:
         return subject
-    if _contains(tokens, hit.start, hit.end, person["object_self"]):
+    # The words themselves, or the one right after them ("har voldtaget mig"), say who.
+    after = hit.end + 1 if hit.end < len(tokens) and tokens[hit.end].sentence == hit.sentence else 0
+    if _contains(tokens, hit.start, max(hit.end, after), person["object_self"]):
         return True
+    if _contains(tokens, hit.start, hit.end, person["subject_self"]):
+        return True  # "knows where I live"
     if _contains(tokens, hit.start, hit.end, person["object_other"], fixed):
         return False
     # Nobody named inside the words ("forced to marry"): whoever the sentence is about.

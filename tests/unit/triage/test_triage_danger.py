@@ -289,3 +289,19 @@ def test_a_cause_named_after_the_danger_is_its_topic() -> None:
 def test_an_entry_that_says_i_puts_the_writer_in_danger_whoever_else_is_named() -> None:
     d = run("a guy on snap has pics of me and says he'll send them to my school unless i send more")
     assert (d.urgent, d.level, d.refer_to) == (True, "face_to_face", "health_social"), d.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "about_self"),
+    [
+        ("min kæreste har voldtaget mig", True),  # "mig" right after the words
+        ("he says he knows where I live", True),  # "I" inside the words
+        ("min veninde bliver slået af sin kæreste", False),
+        ("my sister's boyfriend is pimping her out", False),
+        ("han tvang mig til sex", True),
+    ],
+)
+def test_who_is_in_danger_from_someone_else(text: str, about_self: bool) -> None:
+    found = analyse(cfg(), text).danger
+    assert found and any(f.about_self == about_self for f in found), found
+    assert run(text).urgent
