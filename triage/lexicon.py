@@ -99,6 +99,9 @@ class Lexicon:
         for w in sorted(self._words):
             if len(w) >= self.fuzzy_min:
                 self._fuzzy_by_first[w[0]] = (*self._fuzzy_by_first.get(w[0], ()), w)
+        self._stems_by_first: dict[str, tuple[str, ...]] = {}
+        for stem in sorted(self._stems):
+            self._stems_by_first[stem[0]] = (*self._stems_by_first.get(stem[0], ()), stem)
         self._key_cache: dict[str, frozenset[str]] = {}
 
     def _compile(self, concept: str, entry: str) -> Pattern:
@@ -127,7 +130,9 @@ class Lexicon:
             return cached
         keys = {word}
         loose = word not in self._not_typos
-        keys.update(s for s in self._stems if self._stem_matches(word, s[:-1], loose))
+        # A stem matches from the first letter on (see _stem_matches): look only among those.
+        stems = self._stems_by_first.get(word[:1], ())
+        keys.update(s for s in stems if self._stem_matches(word, s[:-1], loose))
         if len(word) >= self.fuzzy_min and not word.isdigit() and word not in self._not_typos:
             # Typos rarely hit the first letter; requiring it avoids "piller" ~ "killer".
             keys.update(

@@ -54,14 +54,16 @@ class TextRules:
 
     def words(self, raw: str) -> tuple[str, ...]:
         """One written word as the words it stands for."""
-        head, _, tail = re.sub(r"[’´`]", "'", fold(raw)).partition("'")
+        folded = fold(raw)
+        if not _APOSTROPHE.search(folded):
+            return self.expand(folded)
+        head, _, tail = _APOSTROPHE.sub("'", folded).partition("'")
         if tail in self.contractions:
             return (*self.expand(head), self.contractions[tail])
-        return self.expand(_clean_word(raw))
+        return self.expand(_APOSTROPHE.sub("", folded))
 
 
-def _clean_word(raw: str) -> str:
-    return re.sub(r"['’´`]", "", fold(raw))
+_APOSTROPHE = re.compile(r"['’´`]")
 
 
 def _is_sentence_break(text: str, pos: int, piece: str) -> bool:
