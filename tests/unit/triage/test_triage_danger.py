@@ -305,3 +305,20 @@ def test_who_is_in_danger_from_someone_else(text: str, about_self: bool) -> None
     found = analyse(cfg(), text).danger
     assert found and any(f.about_self == about_self for f in found), found
     assert run(text).urgent
+
+
+def test_a_parent_writing_about_a_son_puts_the_danger_with_the_son() -> None:
+    d = run(
+        "I wrote to you about my son's apprenticeship. Last night he said he doesn't see the "
+        "point in living, and I found searches on his laptop about ways to end it."
+    )
+    assert (d.urgent, d.level, d.refer_to) == (True, "brief", None), d.reasons
+
+
+def test_not_expecting_to_be_here_and_giving_things_away_add_up() -> None:
+    d = run(
+        "is it too late for 10th grade",
+        "i dont think ill be here by then",
+        "ive started giving my stuff away",
+    )
+    assert d.urgent, d.reasons

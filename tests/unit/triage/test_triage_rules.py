@@ -316,3 +316,8 @@ def test_words_about_university_are_a_plan_for_later_at_school_age() -> None:
 def test_a_word_of_its_own_is_not_a_typo_of_a_barrier_word() -> None:
     d = run("hvilke adgangskrav gælder for kandidaten i historie?", age=24)
     assert d.level == "self_help", d.reasons
+
+
+def test_money_trouble_is_a_barrier_and_rules_out_self_help() -> None:
+    d = run("har ikke råd til at flytte hjemmefra hvis jeg kommer ind i kbh, hvornår er fristen?")
+    assert d.level == "brief", d.reasons
