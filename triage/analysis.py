@@ -108,6 +108,13 @@ def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) 
         return True  # "knows where I live"
     if _contains(tokens, hit.start, hit.end, person["object_other"], fixed):
         return False
+    before = max(0, hit.start - 2)  # "booked her a ticket": two words back
+    while tokens[before].sentence != hit.sentence and before < hit.start:
+        before += 1
+    if _contains(tokens, before, hit.start, person["object_other"]):
+        return False
+    if _contains(tokens, hit.start, hit.end, person["subject_other"], fixed):
+        return False  # "engaged to a man she has never met"
     # Nobody named inside the words ("forced to marry"): whoever the sentence is about.
     return subject is not False
 
@@ -147,7 +154,10 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
         joked = info.joke_can_cancel and found.has("ctx:jokes")
         (found.joked_slang if joked else found.danger).append(finding)
     for hit in (h for c, hits in found.hits.items() if c.startswith("warning:") for h in hits):
-        about_self = _about_self(cfg, hit, tokens, "subject") and not someone_else
+        who = cfg.warning_signs[hit.concept.split(":", 1)[1]].who
+        # "writer": a sign only the writer can give ("nobody will come looking").
+        about_self = who == "writer" or _about_self(cfg, hit, tokens, who)
+        about_self = about_self and not someone_else
         found.warnings.append(DangerFinding(hit.concept.split(":", 1)[1], hit.quote, about_self))
 
 

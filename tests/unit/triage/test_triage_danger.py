@@ -322,3 +322,21 @@ def test_not_expecting_to_be_here_and_giving_things_away_add_up() -> None:
         "ive started giving my stuff away",
     )
     assert d.urgent, d.reasons
+
+
+def test_control_at_home_and_a_threat_add_up_to_danger_to_the_writer() -> None:
+    d = run(
+        "my brothers drive me to school and pick me up and im not allowed my own phone",
+        "they said nobody will come looking",
+    )
+    assert (d.urgent, d.level, d.refer_to) == (True, "face_to_face", "health_social"), d.reasons
+
+
+def test_the_person_just_before_the_words_can_be_the_one_in_danger() -> None:
+    (finding,) = analyse(cfg(), "they booked her a one-way ticket to Iraq").danger
+    assert not finding.about_self
+
+
+def test_a_place_and_a_named_day_add_up_to_danger() -> None:
+    d = run("har været ude ved motorvejsbroen tre aftener i træk", "på søndag gør jeg det")
+    assert d.urgent, d.reasons
