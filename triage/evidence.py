@@ -87,8 +87,9 @@ def _needs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
 
 
 def _all_remote(found: Findings) -> bool:
-    declined = {i for h in found.hits.get("ctx:not_remote", []) for i in range(h.start, h.end)}
-    remote = {h.sentence for h in found.hits.get("need:remote", []) if h.start not in declined}
+    # A sentence that turns remote down ("svært over mail og telefon") is no remote wish.
+    declined = {h.sentence for h in found.hits.get("ctx:not_remote", [])}
+    remote = {h.sentence for h in found.hits.get("need:remote", []) if h.sentence not in declined}
     return all(h.sentence in remote for h in found.hits.get("need:in_person", []))
 
 

@@ -321,3 +321,25 @@ def test_a_word_of_its_own_is_not_a_typo_of_a_barrier_word() -> None:
 def test_money_trouble_is_a_barrier_and_rules_out_self_help() -> None:
     d = run("har ikke råd til at flytte hjemmefra hvis jeg kommer ind i kbh, hvornår er fristen?")
     assert d.level == "brief", d.reasons
+
+
+def test_finding_it_hard_over_mail_and_phone_is_a_wish_to_meet() -> None:
+    d = run(
+        "Vi vil gerne have et møde ansigt til ansigt med en vejleder, da det er svært at "
+        "tale om over mail og telefon.",
+        age=16,
+    )
+    assert d.level == "face_to_face", d.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hej! should I tage et sabbatår eller starte på uni direkte? kan ikke bestemme mig",
+        "nanoscience vs chemistry at AU?",
+        "my average ended up at 6.8, am i just screwed or are there other ways in?",
+        "I hold a law degree from Brazil. How do I get my degree assessed?",
+    ],
+)
+def test_everyday_words_for_a_brief_need_rule_out_self_help(text: str) -> None:
+    assert run(text).level == "brief", run(text).reasons
