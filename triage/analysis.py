@@ -13,6 +13,8 @@ from triage.text import Token, fold, normalise_pattern_words, tokenize
 # A job or topic word makes danger words its topic only this close before them ("an essay
 # on self-harm"), not a whole sentence later ("an essay on my future, where she writes...").
 TOPIC_REACH = 15
+# Barriers are more often the writer's own: only the topic's next few words are its.
+BARRIER_TOPIC_REACH = 8
 
 
 @dataclass(frozen=True)
@@ -161,10 +163,30 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
         found.warnings.append(DangerFinding(hit.concept.split(":", 1)[1], hit.quote, about_self))
 
 
-def _read_barriers(cfg: TriageConfig, found: Findings) -> None:
+def _topical_barrier(cfg: TriageConfig, hit: Hit, tokens: list[Token], found: Findings) -> bool:
+    """Barrier words that are the topic of a job or a cause ("volunteer at a drop-in for
+    the homeless", "arbejder med børn med autisme") describe other people, unless the
+    writer comes in between ("I work with kids, but I have ADHD")."""
+    person = cfg.person
+    topics = [*found.hits.get("ctx:career_or_topic", []), *found.hits.get("ctx:barrier_topic", [])]
+    for c in topics:
+        if c.sentence != hit.sentence or not 0 < hit.start - c.start <= BARRIER_TOPIC_REACH:
+            continue
+        writer = (*person["subject_self"], *person["object_self"])
+        if not _contains(tokens, c.end, hit.start, writer):
+            return True
+    return False
+
+
+def _read_barriers(cfg: TriageConfig, tokens: list[Token], found: Findings) -> None:
     for name in cfg.barriers:
-        if found.has(f"barrier:{name}"):
-            found.barriers[name] = found.quote(f"barrier:{name}")
+        hits = found.hits.get(f"barrier:{name}")
+        if not hits:
+            continue
+        kept = [h for h in hits if not _topical_barrier(cfg, h, tokens, found)]
+        found.hits[f"barrier:{name}"] = kept
+        if kept:
+            found.barriers[name] = kept[0].quote
 
 
 def _number(word: str, cfg: TriageConfig) -> int | None:
@@ -238,7 +260,7 @@ def analyse(cfg: TriageConfig, text: str) -> Findings:
     others = [c for c in cfg.lexicon.patterns if not c.startswith(("danger:", "article:"))]
     found.hits = _group(_without_hedged_needs(cfg.lexicon.find(text, tokens, others)))
     _read_danger(cfg, text, tokens, found)
-    _read_barriers(cfg, found)
+    _read_barriers(cfg, tokens, found)
     _read_numbers(cfg, text, found)
     found.stated_postcode = read_postcode(text)
     found.is_question = "?" in text or found.has("need:question")

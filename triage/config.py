@@ -140,7 +140,9 @@ def load_config(config_dir: Path) -> TriageConfig:
     need_context = {"hedges", "not_remote"}
     need_info = _lists(lists, combos, "need", needs, skip=need_context)
     _plain_lists(lists, "ctx", {k: v for k, v in needs.items() if k in need_context})
-    barrier_info = _lists(lists, combos, "barrier", barriers, skip=set())
+    barrier_context = {"barrier_topic"}
+    barrier_info = _lists(lists, combos, "barrier", barriers, skip=barrier_context)
+    _plain_lists(lists, "ctx", {k: v for k, v in barriers.items() if k in barrier_context})
     _plain_lists(lists, "profile", routing)
     articles = load_articles(base / "knowledge")
     for article in articles:

@@ -17,9 +17,11 @@ def adult(state: TriageState, cfg: TriageConfig) -> bool:
 
 
 def health_need(state: TriageState) -> bool:
-    """Mental health stops daily life, untreated, and the person wants no decision only
-    guidance can make (a plan, special support): then the need lies in health care."""
-    both = state.has("mental_health") and state.has("daily_life_stopped")
+    """Mental health (named, or plain signs of a low mood) stops daily life, untreated, and
+    the person wants no decision only guidance can make (a plan, special support): then the
+    need lies in health care."""
+    condition = state.has("mental_health") or state.has("low_mood")
+    both = condition and state.has("daily_life_stopped")
     return both and not in_care(state) and not state.has("local_service")
 
 

@@ -137,6 +137,12 @@ def test_a_short_word_typo_needs_every_other_word_right() -> None:
         # Paid for pictures, and threats to show them.
         ("a man on snap gives me gift cards for pics", "exploitation"),
         ("han siger han viser dem til alle hvis jeg ikke sender flere", "exploitation"),
+        # A place to sleep on the condition of sex or "doing things".
+        ("jeg må bo hos ham så længe jeg gør ting med ham", "exploitation"),
+        ("this guy lets me stay at his if i do stuff for his mates", "exploitation"),
+        # Wishing to be dead, said by whoever wishes it.
+        ("jeg ønsker tit, at jeg var død", "suicide"),
+        ("sometimes I wish I were dead", "suicide"),
         # Thrown out tonight; sleeping rough.
         ("mor har sat mig på porten", "homeless_tonight"),
         ("sleeping in my car because mum kicked me out", "homeless_tonight"),
@@ -173,6 +179,8 @@ def test_danger_said_by_combination_or_new_words_is_urgent(text: str, category: 
         "thinking about becoming a truck driver",
         "we stood on the roof of the school for the graduation photo",
         "jeg gider ikke at leve af SU resten af mit liv",
+        "jeg må bo hos min moster hvis jeg hjælper med opvasken",  # a chore, not sex
+        "I wish the exam was dead easy",
     ],
 )
 def test_combinations_do_not_fire_on_ordinary_sentences(text: str) -> None:
