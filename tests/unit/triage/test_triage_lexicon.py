@@ -65,3 +65,18 @@ def test_a_dollar_sign_may_only_end_an_entry() -> None:
     for entry in ("$ do it", "do $ it"):
         with pytest.raises(ValueError, match="not at its end"):
             Lexicon({"x": [entry]}, RULES)
+
+
+def test_no_list_entry_reads_a_two_word_alternative_as_two_single_words() -> None:
+    """"a|b c" is "a c" or "b c": an entry meant as "a" or "b c" repeats the "c" beside the
+    alternatives ("er her|være her") and then silently never matches as meant."""
+    from tests.unit.triage.test_triage_rules import cfg
+
+    suspicious = []
+    for patterns in cfg().lexicon.patterns.values():
+        for pattern in patterns:
+            pairs = zip(pattern.elements, pattern.elements[1:], strict=False)
+            for a, b in pairs:
+                if a and b and len(a) != len(b) and (a < b or b < a):
+                    suspicious.append(pattern.source)
+    assert suspicious == []
