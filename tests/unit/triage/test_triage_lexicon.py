@@ -68,7 +68,7 @@ def test_a_dollar_sign_may_only_end_an_entry() -> None:
 
 
 def test_no_list_entry_reads_a_two_word_alternative_as_two_single_words() -> None:
-    """"a|b c" is "a c" or "b c": an entry meant as "a" or "b c" repeats the "c" beside the
+    """ "a|b c" is "a c" or "b c": an entry meant as "a" or "b c" repeats the "c" beside the
     alternatives ("er her|være her") and then silently never matches as meant."""
     from tests.unit.triage.test_triage_rules import cfg
 
