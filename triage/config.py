@@ -137,7 +137,7 @@ def load_config(config_dir: Path) -> TriageConfig:
     lists["ctx:about_someone_else"] = list(danger["person"]["about_someone_else"])
     signs = {k: v for k, v in danger["warning_signs"].items() if isinstance(v, dict)}
     warning_info = _lists(lists, combos, "warning", signs, skip=set())
-    need_context = {"hedges", "not_remote"}
+    need_context = {"hedges", "not_remote", "worth_it_later"}
     need_info = _lists(lists, combos, "need", needs, skip=need_context)
     _plain_lists(lists, "ctx", {k: v for k, v in needs.items() if k in need_context})
     barrier_context = {"barrier_topic"}

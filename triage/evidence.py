@@ -84,6 +84,19 @@ def _needs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
             state.add_reason(reason("need", need=info.label, quote=found.quote(f"need:{name}")))
     if found.is_question:
         state.add_signal("question")
+    _wondering_later(state, found, cfg)
+
+
+def _wondering_later(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
+    """A local service named earlier, then "is it even worth it?": the person only wonders.
+    The level it raised is weighed again from the rest of the evidence, which stays."""
+    asks = found.has("ctx:worth_it_later") and not found.has("need:local_service")
+    if asks and state.has("local_service"):
+        state.remove_signal("local_service")
+        state.level = None
+        state.add_signal("only_wondering")
+        label = cfg.needs["only_wondering"].label
+        state.add_reason(reason("need", need=label, quote=found.quote("ctx:worth_it_later")))
 
 
 def _all_remote(found: Findings) -> bool:

@@ -47,6 +47,9 @@ class TriageState:
         if signal not in self.signals:
             self.signals = sorted([*self.signals, signal])
 
+    def remove_signal(self, signal: str) -> None:
+        self.signals = [s for s in self.signals if s != signal]
+
     def add_barrier(self, barrier: str) -> None:
         if barrier not in self.barriers:
             self.barriers = sorted([*self.barriers, barrier])

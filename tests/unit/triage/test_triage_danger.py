@@ -143,6 +143,13 @@ def test_a_short_word_typo_needs_every_other_word_right() -> None:
         # Wishing to be dead, said by whoever wishes it.
         ("jeg ønsker tit, at jeg var død", "suicide"),
         ("sometimes I wish I were dead", "suicide"),
+        # Verb first after a time word; a hand on the throat.
+        ("i weekenden sparkede han mig i maven", "violence"),
+        ("he squeezed my throat when I said I wanted a job", "violence"),
+        # Paid to come to parties; someone else keeps the money.
+        ("his mates pay me to come to their parties", "exploitation"),
+        ("de betaler mig, men min kæreste beholder pengene", "exploitation"),
+        ("googled how much of my dads sleeping pills it would take", "overdose"),
         # Thrown out tonight; sleeping rough.
         ("mor har sat mig på porten", "homeless_tonight"),
         ("sleeping in my car because mum kicked me out", "homeless_tonight"),
@@ -181,6 +188,8 @@ def test_danger_said_by_combination_or_new_words_is_urgent(text: str, category: 
         "jeg gider ikke at leve af SU resten af mit liv",
         "jeg må bo hos min moster hvis jeg hjælper med opvasken",  # a chore, not sex
         "I wish the exam was dead easy",
+        "min chef betaler mig for at komme tidligt på arbejde",
+        "my boss pays me and keeps the receipts",
     ],
 )
 def test_combinations_do_not_fire_on_ordinary_sentences(text: str) -> None:
@@ -347,4 +356,19 @@ def test_the_person_just_before_the_words_can_be_the_one_in_danger() -> None:
 
 def test_a_place_and_a_named_day_add_up_to_danger() -> None:
     d = run("har været ude ved motorvejsbroen tre aftener i træk", "på søndag gør jeg det")
+    assert d.urgent, d.reasons
+
+
+def test_letters_saying_it_is_not_their_fault_and_nothing_mattering_add_up() -> None:
+    one = run("hvornår er fristen? ikke at det betyder noget")
+    assert not one.urgent, one.reasons
+    d = run(
+        "when is the deadline? not that it matters",
+        "i wrote some notes to my sisters. it's not their fault",
+    )
+    assert (d.urgent, d.level, d.refer_to) == (True, "face_to_face", "health_social"), d.reasons
+
+
+def test_control_over_money_and_phone_and_a_threat_add_up() -> None:
+    d = run("Min mand bestemmer over mine penge og tjekker min telefon. Jeg er bange for ham.")
     assert d.urgent, d.reasons

@@ -90,7 +90,8 @@ def test_held_out_cases_have_the_dev_set_shape(path: Path) -> None:
     assert len(cases) >= 40
     dev_keys = set(read_cases(dev_set_path())[0])
     assert all(set(c) == dev_keys for c in cases)
-    assert {c["language"] for c in cases} == {"da", "en", None}
+    # None marks a mixed conversation in the dev set; some writers tagged the main language.
+    assert {"da", "en"} <= {c["language"] for c in cases} <= {"da", "en", None}
     assert sum(c["expected"]["urgent"] for c in cases) >= 10
     for c in cases:
         expected = c["expected"]

@@ -80,3 +80,71 @@ def test_wavering_between_two_jobs_is_indecision() -> None:
 def test_a_place_on_a_programme_is_progress_so_earlier_contacts_do_not_count() -> None:
     d = run("nu har jeg fået plads på pædagoguddannelsen, men er i tvivl om SU-lån", prior=4)
     assert d.level == "brief", d.reasons
+
+
+def test_asking_later_whether_a_local_service_is_worth_it_only_wonders() -> None:
+    d = run(
+        "I've been a cook for 15 years without papers",
+        "a friend told me I could have my prior learning assessed and skip half the course",
+        "but is that really worth it when I'm 45?",
+        age=45,
+    )
+    assert d.level == "brief", d.reasons
+    wants = run("I want my prior learning assessed so I can skip half the course", age=45)
+    assert wants.level == "face_to_face", wants.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "should I take the gap year in Australia or start engineering straight away?",
+        "skal jeg tage 3.g færdig eller skifte til en EUX nu?",
+    ],
+)
+def test_should_i_this_or_that_asks_advice_on_a_choice(text: str) -> None:
+    assert run(text, age=19).level == "brief", run(text, age=19).reasons
+
+
+@pytest.mark.parametrize(
+    ("texts", "age", "refer_to"),
+    [
+        (
+            ["I'm in 2.g and want to quit", "my mum lost her job and I have dyspraxia"],
+            17,
+            "youth_guidance",
+        ),
+        (
+            ["jeg er stoppet på hf", "mine forældre skal gå fra hinanden og der er kaos herhjemme"],
+            18,
+            "youth_guidance",
+        ),
+        (
+            [
+                "I came to Denmark from Eritrea a year and a half ago. I am a nurse, but I "
+                "am without a job and receive benefits. My Danish is still weak."
+            ],
+            36,
+            "jobcentre",
+        ),
+    ],
+)
+def test_everyday_words_for_several_barriers_are_face_to_face(
+    texts: list[str], age: int, refer_to: str
+) -> None:
+    d = run(*texts, age=age)
+    assert (d.level, d.refer_to) == ("face_to_face", refer_to), d.reasons
+
+
+def test_panic_that_keeps_someone_from_school_and_shops_is_a_health_need() -> None:
+    d = run("panic attacks most days, I can't go to school or even the shop", age=18)
+    assert d.refer_to == "health_social", d.reasons
+
+
+def test_after_our_talk_i_applied_is_progress() -> None:
+    d = run("Efter vores snak fik jeg søgt to elevpladser, nu er jeg i tvivl om den ene", prior=3)
+    assert d.level == "brief", d.reasons
+
+
+def test_if_i_can_apply_is_a_factual_question() -> None:
+    d = run("just need to know if i can apply for nursing with my hf exam", age=21)
+    assert d.level == "self_help", d.reasons
