@@ -97,8 +97,8 @@ def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) 
         for word in normalise_pattern_words(hit.source, cfg.rules)
         if word not in ("...", "$") and "|" not in word and not word.endswith("*")
     )
-    if any((word,) in person["subject_self"] for word in fixed):
-        return True  # the entry itself says "I": "better ... if i was gone", "unless i send"
+    if any((word,) in person["subject_self"] or (word,) in person["object_self"] for word in fixed):
+        return True  # the entry itself names the writer: "if i was gone", "better without me"
     subject = _subject_before(cfg, hit, tokens)
     if who == "subject" and subject is not None:
         return subject
@@ -122,16 +122,19 @@ def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) 
 
 
 def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findings) -> None:
+    meant = {h.sentence for h in found.hits.get("ctx:means_it", [])}
     blanked = [
         hit
         for name in ("figures_of_speech", "topic_phrases")
         for hit in found.hits.get(f"ctx:{name}", [])
+        if name != "figures_of_speech" or hit.sentence not in meant
     ]
     masked = frozenset(i for h in blanked for i in range(h.start, h.end))
     concepts = [f"danger:{name}" for name in cfg.danger]
     context = found.hits.get("ctx:career_or_topic", [])
     someone_else = found.has("ctx:about_someone_else")
     accidents = {h.sentence for h in found.hits.get("ctx:accidents", [])}
+    left_school = {h.sentence for h in found.hits.get("ctx:left_school", [])}
     school_work = {h.sentence for h in found.hits.get("ctx:school_work", [])}
     over = found.has("ctx:resolved_past") and not found.has("ctx:recurring")
     for hit in cfg.lexicon.find(text, tokens, concepts, masked):
@@ -141,6 +144,9 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
             c.sentence == hit.sentence and 0 < hit.start - c.start <= TOPIC_REACH for c in context
         )
         if topic or hit.sentence in school_work:
+            found.ignored_danger.append(hit.quote)
+            continue
+        if info.school_can_cancel and hit.sentence in left_school:
             found.ignored_danger.append(hit.quote)
             continue
         if info.accident_can_cancel and hit.sentence in accidents:

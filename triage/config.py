@@ -23,6 +23,7 @@ class ListInfo:
     who: str = "subject"  # danger only
     joke_can_cancel: bool = False  # danger only
     accident_can_cancel: bool = False  # danger only
+    school_can_cancel: bool = False  # danger only: "smidt ud af gym" is no home lost
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def _lists(
             who=section.get("who", "subject"),
             joke_can_cancel=bool(section.get("joke_can_cancel", False)),
             accident_can_cancel=bool(section.get("accident_can_cancel", False)),
+            school_can_cancel=bool(section.get("school_can_cancel", False)),
         )
     return infos
 
@@ -130,7 +132,7 @@ def load_config(config_dir: Path) -> TriageConfig:
     combos: Combinations = {}
     special = {"figures_of_speech", "career_or_topic", "jokes", "hopelessness", "in_care"}
     special |= {"accidents", "warning_signs", "school_work", "resolved_past", "recurring"}
-    special |= {"topic_phrases"}
+    special |= {"topic_phrases", "means_it", "left_school"}
     special |= {"not_in_care", "person"}
     danger_info = _lists(lists, combos, "danger", danger, skip=special)
     _plain_lists(lists, "ctx", {k: v for k, v in danger.items() if k in special})

@@ -50,20 +50,32 @@ def _danger(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
 
 def _warning_signs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
     """Signs that can each be innocent (giving a guitar away, a thank-you, hopelessness)
-    but that together, in one conversation, are read as thoughts of suicide."""
+    but that together, in one conversation, are read as danger."""
     for finding in found.warnings:
         who = "self" if finding.about_self else "other"
         state.add_signal(f"{WARNING}{who}:{finding.category}")
         sign = cfg.warning_signs[finding.category].label
         state.add_reason(reason("warning_sign", sign=sign, quote=finding.quote))
     needed = int(cfg.thresholds["levels"]["warning_signs_for_danger"])
-    for who, signal in (("self", "danger_self"), ("other", "danger_other")):
-        signs = {s for s in state.signals if s.startswith(f"{WARNING}{who}:")}
-        if who == "self":
-            signs |= {s for s in ("hopeless", "slang_joked") if state.has(s)}
+    kinds: dict[str, set[str]] = {"self": set(), "other": set()}
+    for signal in state.signals:
+        if signal.startswith(WARNING):
+            who, kind = signal[len(WARNING) :].split(":", 1)
+            kinds[who].add(kind)
+    kinds["self"] |= {s for s in ("hopeless", "slang_joked") if state.has(s)}
+    # Signs about the writer and about someone else also add up: a friend's goodbye quoted
+    # in the writer's words ("take care of my cat for me") reads as the writer's own.
+    mixed = kinds["self"] | kinds["other"] if kinds["other"] else set()
+    for who, signal, signs in (
+        ("self", "danger_self", kinds["self"]),
+        ("other", "danger_other", kinds["other"]),
+        ("other", "danger_other", mixed),
+    ):
         if len(signs) >= needed and not state.has(signal):
             state.add_signal(signal)
             state.add_reason(reason("warning_signs_many", count=len(signs)))
+            if who == "self":
+                return
 
 
 def _needs(state: TriageState, found: Findings, cfg: TriageConfig) -> None:

@@ -52,8 +52,8 @@ TEMPLATES: dict[str, Template] = {
     ),
     "warning_sign": Template("Warning sign: {sign}: '{quote}'", "Advarselstegn: {sign}: '{quote}'"),
     "warning_signs_many": Template(
-        "{count} different warning signs of suicide together are treated as danger",
-        "{count} forskellige advarselstegn på selvmord tilsammen behandles som fare",
+        "{count} different warning signs together are treated as danger",
+        "{count} forskellige advarselstegn tilsammen behandles som fare",
     ),
     "in_care": Template(
         "Mentions care or treatment: '{quote}'", "Nævner behandling eller støtte: '{quote}'"

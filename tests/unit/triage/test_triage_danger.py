@@ -372,3 +372,53 @@ def test_letters_saying_it_is_not_their_fault_and_nothing_mattering_add_up() -> 
 def test_control_over_money_and_phone_and_a_threat_add_up() -> None:
     d = run("Min mand bestemmer over mine penge og tjekker min telefon. Jeg er bange for ham.")
     assert d.urgent, d.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("hun har barberblade gemt i sin skuffe", "self_harm"),
+        ("min bror siger han slår mig ihjel for familiens skyld, og han mener det", "violence"),
+        ("my uncle says he will kill me, he is not joking", "violence"),
+        ("he held a knife to my throat last night", "violence"),
+        ("my ex is waiting outside my building every night", "violence"),
+        ("I get free weed from them as long as I sleep with their friends", "exploitation"),
+        ("min fars venner har fundet en mand til mig", "forced_marriage"),
+        ("he says I still owe him for the flat and he keeps my passport", "exploitation"),
+        ("took a good few of my pills with a bottle of red wine, rødvin actually", "overdose"),
+        ("vil bare sove og ik wake up igen", "suicide"),
+    ],
+)
+def test_more_ways_of_saying_danger(text: str, category: str) -> None:
+    found = analyse(cfg(), text)
+    assert category in {f.category for f in found.danger}, (found.danger, found.hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got kicked out of class an hour ago lol",
+        "blev smidt ud af gym i går pga fravær",
+        "my dad will kill me if I fail maths lol",
+        "I'm on top of the world right now, I got in!",
+        "my boss pays me to come to the company parties as a bartender",
+        "she found a husband for her sister at the wedding haha",
+        "har fået en overdosis af åbent hus denne uge",
+    ],
+)
+def test_new_danger_words_do_not_fire_on_ordinary_sentences(text: str) -> None:
+    d = run(text)
+    assert not d.urgent, d.reasons
+
+
+def test_signs_about_a_friend_quoted_in_the_writers_words_add_up() -> None:
+    d = run(
+        "my friend sent me 'thanks for everything, take care of my cat for me'",
+        "and now she's not answering",
+    )
+    assert (d.urgent, d.level) == (True, "brief"), d.reasons
+
+
+def test_an_entry_that_names_the_writer_as_object_puts_the_danger_with_the_writer() -> None:
+    d = run("min kone ville klare sig bedre uden mig")
+    assert (d.urgent, d.level) == (True, "face_to_face"), d.reasons
