@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from triage.config import TriageConfig
 from triage.lexicon import Hit
-from triage.text import Token, fold, normalise_pattern_words, tokenize
+from triage.text import Token, fold, tokenize
+from triage.who import contains, is_about_writer
 
 # A job or topic word makes danger words its topic only this close before them ("an essay
 # on self-harm"), not a whole sentence later ("an essay on my future, where she writes...").
@@ -57,70 +58,6 @@ def _group(hits: Sequence[Hit]) -> dict[str, list[Hit]]:
     return grouped
 
 
-def _contains(
-    tokens: Sequence[Token],
-    start: int,
-    end: int,
-    phrases: Sequence[Sequence[str]],
-    fixed: frozenset[str] = frozenset(),
-) -> bool:
-    """fixed: words the list entry itself spells out; they name nobody (the "her" of
-    "ikke være her mere" is Danish for "here", not the English "her")."""
-    words = [None if t.norm in fixed else t.norm for t in tokens[start:end]]
-    for phrase in phrases:
-        n = len(phrase)
-        if any(words[i : i + n] == list(phrase) for i in range(len(words) - n + 1)):
-            return True
-    return False
-
-
-def _subject_before(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token]) -> bool | None:
-    """Whether the nearest "I" or "she" before the hit in its sentence is the writer."""
-    for j in range(hit.start - 1, -1, -1):
-        if tokens[j].sentence != hit.sentence:
-            break
-        if _contains(tokens, j, j + 1, cfg.person["subject_self"]):
-            return True
-        if _contains(tokens, j, j + 1, cfg.person["subject_other"]):
-            return False
-    return None
-
-
-def _about_self(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) -> bool:
-    person = cfg.person
-    if _contains(tokens, hit.start, hit.end, person["reflexive_self"]):
-        return True
-    if _contains(tokens, hit.start, hit.end, person["reflexive_other"]):
-        return False
-    fixed = frozenset(
-        word
-        for word in normalise_pattern_words(hit.source, cfg.rules)
-        if word not in ("...", "$") and "|" not in word and not word.endswith("*")
-    )
-    if any((word,) in person["subject_self"] or (word,) in person["object_self"] for word in fixed):
-        return True  # the entry itself names the writer: "if i was gone", "better without me"
-    subject = _subject_before(cfg, hit, tokens)
-    if who == "subject" and subject is not None:
-        return subject
-    # The words themselves, or the one right after them ("har voldtaget mig"), say who.
-    after = hit.end + 1 if hit.end < len(tokens) and tokens[hit.end].sentence == hit.sentence else 0
-    if _contains(tokens, hit.start, max(hit.end, after), person["object_self"]):
-        return True
-    if _contains(tokens, hit.start, hit.end, person["subject_self"]):
-        return True  # "knows where I live"
-    if _contains(tokens, hit.start, hit.end, person["object_other"], fixed):
-        return False
-    before = max(0, hit.start - 2)  # "booked her a ticket": two words back
-    while tokens[before].sentence != hit.sentence and before < hit.start:
-        before += 1
-    if _contains(tokens, before, hit.start, person["object_other"]):
-        return False
-    if _contains(tokens, hit.start, hit.end, person["subject_other"], fixed):
-        return False  # "engaged to a man she has never met"
-    # Nobody named inside the words ("forced to marry"): whoever the sentence is about.
-    return subject is not False
-
-
 def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findings) -> None:
     meant = {h.sentence for h in found.hits.get("ctx:means_it", [])}
     blanked = [
@@ -155,8 +92,8 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
         if over:
             found.past.append(hit.quote)
             continue
-        about_self = _about_self(cfg, hit, tokens, info.who)
-        if someone_else and not _contains(tokens, hit.start, hit.end, cfg.person["reflexive_self"]):
+        about_self = is_about_writer(cfg, hit, tokens, info.who)
+        if someone_else and not contains(tokens, hit.start, hit.end, cfg.person["reflexive_self"]):
             about_self = False
         finding = DangerFinding(name, hit.quote, about_self)
         joked = info.joke_can_cancel and found.has("ctx:jokes")
@@ -164,7 +101,7 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
     for hit in (h for c, hits in found.hits.items() if c.startswith("warning:") for h in hits):
         who = cfg.warning_signs[hit.concept.split(":", 1)[1]].who
         # "writer": a sign only the writer can give ("nobody will come looking").
-        about_self = who == "writer" or _about_self(cfg, hit, tokens, who)
+        about_self = who == "writer" or is_about_writer(cfg, hit, tokens, who)
         about_self = about_self and not someone_else
         found.warnings.append(DangerFinding(hit.concept.split(":", 1)[1], hit.quote, about_self))
 
@@ -179,7 +116,7 @@ def _topical_barrier(cfg: TriageConfig, hit: Hit, tokens: list[Token], found: Fi
         if c.sentence != hit.sentence or not 0 < hit.start - c.start <= BARRIER_TOPIC_REACH:
             continue
         writer = (*person["subject_self"], *person["object_self"])
-        if not _contains(tokens, c.end, hit.start, writer):
+        if not contains(tokens, c.end, hit.start, writer):
             return True
     return False
 

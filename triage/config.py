@@ -24,6 +24,7 @@ class ListInfo:
     joke_can_cancel: bool = False  # danger only
     accident_can_cancel: bool = False  # danger only
     school_can_cancel: bool = False  # danger only: "smidt ud af gym" is no home lost
+    unexplained_is_danger: bool = False  # warning signs: danger alone when nothing explains it
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def _lists(
             joke_can_cancel=bool(section.get("joke_can_cancel", False)),
             accident_can_cancel=bool(section.get("accident_can_cancel", False)),
             school_can_cancel=bool(section.get("school_can_cancel", False)),
+            unexplained_is_danger=bool(section.get("unexplained_is_danger", False)),
         )
     return infos
 
@@ -132,7 +134,7 @@ def load_config(config_dir: Path) -> TriageConfig:
     combos: Combinations = {}
     special = {"figures_of_speech", "career_or_topic", "jokes", "hopelessness", "in_care"}
     special |= {"accidents", "warning_signs", "school_work", "resolved_past", "recurring"}
-    special |= {"topic_phrases", "means_it", "left_school"}
+    special |= {"topic_phrases", "means_it", "left_school", "explained_absence"}
     special |= {"not_in_care", "person"}
     danger_info = _lists(lists, combos, "danger", danger, skip=special)
     _plain_lists(lists, "ctx", {k: v for k, v in danger.items() if k in special})

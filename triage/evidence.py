@@ -54,8 +54,12 @@ def _warning_signs(state: TriageState, found: Findings, cfg: TriageConfig) -> No
     for finding in found.warnings:
         who = "self" if finding.about_self else "other"
         state.add_signal(f"{WARNING}{who}:{finding.category}")
-        sign = cfg.warning_signs[finding.category].label
-        state.add_reason(reason("warning_sign", sign=sign, quote=finding.quote))
+        info = cfg.warning_signs[finding.category]
+        state.add_reason(reason("warning_sign", sign=info.label, quote=finding.quote))
+        alone = info.unexplained_is_danger and finding.about_self
+        if alone and not found.has("ctx:explained_absence") and not state.has("danger_self"):
+            state.add_signal("danger_self")
+            state.add_reason(reason("warning_sign_unexplained"))
     needed = int(cfg.thresholds["levels"]["warning_signs_for_danger"])
     kinds: dict[str, set[str]] = {"self": set(), "other": set()}
     for signal in state.signals:

@@ -51,6 +51,10 @@ TEMPLATES: dict[str, Template] = {
         "Fareordene beskriver noget overstået, ikke nu: '{quote}'",
     ),
     "warning_sign": Template("Warning sign: {sign}: '{quote}'", "Advarselstegn: {sign}: '{quote}'"),
+    "warning_sign_unexplained": Template(
+        "Nothing such as travel or a move explains it, so it is treated as danger",
+        "Intet som en rejse eller en flytning forklarer det, så det behandles som fare",
+    ),
     "warning_signs_many": Template(
         "{count} different warning signs together are treated as danger",
         "{count} forskellige advarselstegn tilsammen behandles som fare",

@@ -422,3 +422,10 @@ def test_signs_about_a_friend_quoted_in_the_writers_words_add_up() -> None:
 def test_an_entry_that_names_the_writer_as_object_puts_the_danger_with_the_writer() -> None:
     d = run("min kone ville klare sig bedre uden mig")
     assert (d.urgent, d.level) == (True, "face_to_face"), d.reasons
+
+
+def test_not_being_here_later_for_no_reason_is_danger_on_its_own() -> None:
+    d = run("hvornår er fristen for gym? tror ikke jeg er her til den alligevel")
+    assert (d.urgent, d.level) == (True, "face_to_face"), d.reasons
+    travel = run("jeg skal på udveksling, så jeg er her ikke til studiestart. kan jeg udsætte?")
+    assert not travel.urgent, travel.reasons
