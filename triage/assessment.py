@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from triage.config import TriageConfig
 from triage.models import level_rank, max_level
+from triage.override import WARNING
 from triage.reasons import reason
 from triage.routing import adult, health_need, in_care, route
 from triage.state import TriageState
@@ -83,7 +84,9 @@ def _face_to_face_reasons(state: TriageState, cfg: TriageConfig, repeated: bool)
 
 
 def non_urgent_level(state: TriageState, cfg: TriageConfig) -> Assessment:
-    other_need = bool(state.barriers) or any(state.has(s) for s in BRIEF_SIGNALS)
+    # One warning sign is not danger, but a counsellor should read it: never self-help.
+    warned = any(s.startswith(WARNING) for s in state.signals)
+    other_need = bool(state.barriers) or warned or any(state.has(s) for s in BRIEF_SIGNALS)
     repeated, repeat_note = _repeated(state, cfg, other_need)
     reasons = [r for r in (_barrier_reason(state, cfg), repeat_note) if r]
     f2f = _face_to_face_reasons(state, cfg, repeated)

@@ -229,6 +229,11 @@ def test_one_warning_sign_alone_is_not_danger() -> None:
         assert not run(text).urgent, text
 
 
+def test_one_warning_sign_with_a_factual_question_goes_to_a_counsellor_not_self_help() -> None:
+    d = run("I've given away most of my games. When is the deadline for htx?")
+    assert (d.urgent, d.level) == (False, "brief"), d.reasons
+
+
 def test_two_different_warning_signs_in_one_conversation_are_danger_to_the_writer() -> None:
     d = run(
         "you don't need to help me with the application anymore",
