@@ -96,7 +96,7 @@ def _read_danger(cfg: TriageConfig, text: str, tokens: list[Token], found: Findi
         if someone_else and not contains(tokens, hit.start, hit.end, cfg.person["reflexive_self"]):
             about_self = False
         finding = DangerFinding(name, hit.quote, about_self)
-        joked = info.joke_can_cancel and found.has("ctx:jokes")
+        joked = info.joke_can_cancel and found.has("ctx:jokes") and not found.has("ctx:means_it")
         (found.joked_slang if joked else found.danger).append(finding)
     for hit in (h for c, hits in found.hits.items() if c.startswith("warning:") for h in hits):
         who = cfg.warning_signs[hit.concept.split(":", 1)[1]].who

@@ -25,6 +25,9 @@ def _danger(state: TriageState, found: Findings, cfg: TriageConfig) -> None:
     for finding in found.joked_slang:
         state.add_signal("slang_joked")
         state.add_reason(reason("slang_joked", quote=finding.quote))
+    if state.has("slang_joked") and found.has("ctx:means_it") and not state.has("danger_self"):
+        state.add_signal("danger_self")
+        state.add_reason(reason("slang_meant"))
     if found.has("ctx:hopelessness"):
         state.add_signal("hopeless")
         state.add_reason(reason("hopeless", quote=found.quote("ctx:hopelessness")))

@@ -31,6 +31,10 @@ TEMPLATES: dict[str, Template] = {
         "Selvmordsslang læst som en spøg om noget ubetydeligt: '{quote}'",
     ),
     "hopeless": Template("Sounds hopeless: '{quote}'", "Lyder håbløs: '{quote}'"),
+    "slang_meant": Template(
+        "Suicide slang, then says it is no joke: treated as danger",
+        "Selvmordsslang, og så at det ikke er for sjov: behandles som fare",
+    ),
     "slang_hopeless": Template(
         "Suicide slang together with hopelessness is always treated as danger",
         "Selvmordsslang sammen med håbløshed behandles altid som fare",

@@ -434,3 +434,10 @@ def test_not_being_here_later_for_no_reason_is_danger_on_its_own() -> None:
     assert (d.urgent, d.level) == (True, "face_to_face"), d.reasons
     travel = run("jeg skal på udveksling, så jeg er her ikke til studiestart. kan jeg udsætte?")
     assert not travel.urgent, travel.reasons
+
+
+def test_suicide_slang_then_saying_it_is_no_joke_is_danger() -> None:
+    d = run("failed the test lol kms", "not even joking this time")
+    assert (d.urgent, d.level) == (True, "face_to_face"), d.reasons
+    joke = run("the wifi died again lol kms")
+    assert not joke.urgent, joke.reasons

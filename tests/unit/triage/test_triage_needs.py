@@ -148,3 +148,49 @@ def test_after_our_talk_i_applied_is_progress() -> None:
 def test_if_i_can_apply_is_a_factual_question() -> None:
     d = run("just need to know if i can apply for nursing with my hf exam", age=21)
     assert d.level == "self_help", d.reasons
+
+
+@pytest.mark.parametrize(
+    ("texts", "age", "refer_to"),
+    [
+        (
+            ["I'm on sick leave with depression. Most days I can't do much at all."],
+            40,
+            "health_social",
+        ),
+        (
+            ["jeg har ikke været til forelæsninger længe, orker ingenting og alt er tungt"],
+            23,
+            "health_social",
+        ),
+        (
+            ["Jeg er ledig og vil gerne have et møde, jeg er ikke så god til det over mail"],
+            45,
+            "jobcentre",
+        ),
+        (["har studenten nu, men ved stadig ikke hvad jeg skal læse"], 20, "study_guidance"),
+    ],
+)
+def test_more_everyday_words_for_a_face_to_face_need(
+    texts: list[str], age: int, refer_to: str
+) -> None:
+    d = run(*texts, age=age, prior=4 if "stadig" in texts[0] else None)
+    assert (d.level, d.refer_to) == ("face_to_face", refer_to), d.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kan en vejleder ikke læse reglerne igennem med mig?",
+        "I'm freaking out about the waiting list, what are my chances?",
+        "jeg er frisør men tænker om jeg ikke skulle lave noget andet, ved faktisk ikke hvad",
+    ],
+)
+def test_more_everyday_words_for_a_brief_need(text: str) -> None:
+    d = run(text, age=30)
+    assert d.level == "brief", d.reasons
+
+
+def test_a_depression_that_is_over_is_no_health_need() -> None:
+    d = run("jeg var sygemeldt med depression for et par år siden, nu er jeg i tvivl om et fag")
+    assert d.refer_to != "health_social", d.reasons
