@@ -441,3 +441,44 @@ def test_suicide_slang_then_saying_it_is_no_joke_is_danger() -> None:
     assert (d.urgent, d.level) == (True, "face_to_face"), d.reasons
     joke = run("the wifi died again lol kms")
     assert not joke.urgent, joke.reasons
+
+
+@pytest.mark.parametrize(
+    ("texts", "level"),
+    [
+        (["har ikke spist i 5 dage og besvimede på cyklen"], "face_to_face"),
+        (
+            ["I weigh 39 kg and I still feel huge", "blacked out in the shower this morning"],
+            "face_to_face",
+        ),
+        (["er i behandling for bulimi", "besvimede igen i dag"], "brief"),
+        (["sitting on the bridge rn", "can't do this anymore"], "face_to_face"),
+        (["sidder med alle mine piller foran mig"], "face_to_face"),
+        (
+            ["min ex står uden for min opgang hver aften og skriver at jeg ikke slipper"],
+            "face_to_face",
+        ),
+        (["my dealer says I can pay it off by being nice to his friends"], "face_to_face"),
+        (["my brothers say they will hurt me if I bring shame on the family"], "face_to_face"),
+        (["min mormor fandt en tom pilleæske, og hun kan næsten ikke vække ham"], "brief"),
+    ],
+)
+def test_danger_said_in_everyday_words_from_the_third_safety_set(
+    texts: list[str], level: str
+) -> None:
+    d = run(*texts)
+    assert (d.urgent, d.level) == (True, level), d.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hvis jeg skal udfylde én formular mere, smider jeg computeren ud fra Knippelsbro haha",
+        "en fra klassen besvimede, han havde bare ikke spist morgenmad",
+        "he wants to work with bomber planes in the air force",
+        "For fem år siden forsøgte jeg at tage mit liv, men jeg har haft det godt lige siden",
+    ],
+)
+def test_alarming_words_from_the_third_safety_set_that_are_not_danger(text: str) -> None:
+    d = run(text)
+    assert not d.urgent, d.reasons
