@@ -67,6 +67,27 @@ def _me_after_the_subject(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token]) 
     return False
 
 
+def _done_to(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token]) -> bool | None:
+    """The person the words end on, or the one just after them, maybe after a preposition:
+    "kan ikke vække ham", "tager kvælertag på mig"."""
+    person = cfg.person
+    end = hit.end
+    candidates = [end - 1]
+    if end < len(tokens) and tokens[end].sentence == tokens[end - 1].sentence:
+        candidates.append(end)
+        step = end + 1
+        if contains(tokens, end, end + 1, person["prepositions"]) and step < len(tokens):
+            candidates.append(step)
+    for i in candidates:
+        if tokens[i].sentence != tokens[end - 1].sentence:
+            continue
+        if contains(tokens, i, i + 1, person["me"]):
+            return True
+        if contains(tokens, i, i + 1, person["him_or_her"]):
+            return False
+    return None
+
+
 def is_about_writer(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: str) -> bool:
     person = cfg.person
     if contains(tokens, hit.start, hit.end, person["reflexive_self"]):
@@ -76,6 +97,9 @@ def is_about_writer(cfg: TriageConfig, hit: Hit, tokens: Sequence[Token], who: s
     fixed = _fixed_words(cfg, hit.source)
     if any((word,) in person["subject_self"] or (word,) in person["object_self"] for word in fixed):
         return True  # the entry itself names the writer: "if i was gone", "better without me"
+    done_to = _done_to(cfg, hit, tokens)
+    if done_to is not None:
+        return done_to
     subject = _subject_before(cfg, hit, tokens)
     if who == "subject" and subject is not None:
         return subject

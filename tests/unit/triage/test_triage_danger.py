@@ -482,3 +482,32 @@ def test_danger_said_in_everyday_words_from_the_third_safety_set(
 def test_alarming_words_from_the_third_safety_set_that_are_not_danger(text: str) -> None:
     d = run(text)
     assert not d.urgent, d.reasons
+
+
+@pytest.mark.parametrize(
+    ("texts", "level"),
+    [
+        (["right now I do sugar dating to pay rent"], "face_to_face"),
+        (["min lillesøster på 13 har en kæreste på 25 som henter hende"], "brief"),
+        (["some older boys say they will stab me if I come to school again"], "face_to_face"),
+        (["her boyfriend broke her wrist and she keeps going back"], "brief"),
+        (
+            ["jeg skylder en fyr penge, og nu skal jeg arbejde det af med hans venner"],
+            "face_to_face",
+        ),
+        (["took a whole blister of paracetamol an hour ago"], "face_to_face"),
+        (["the owner takes me into the back room and does stuff to me"], "face_to_face"),
+        (["they want to take me to Iraq and marry me off this summer"], "face_to_face"),
+        (["my friend gave me her airpods and said she won't need them where she's going"], "brief"),
+    ],
+)
+def test_danger_said_in_everyday_words_from_the_fourth_safety_set(
+    texts: list[str], level: str
+) -> None:
+    d = run(*texts)
+    assert (d.urgent, d.level) == (True, level), d.reasons
+
+
+def test_not_afraid_of_is_no_worry() -> None:
+    d = run("jeg er ikke bange for konflikter. hvad er optagelseskravene til fængselsbetjent?")
+    assert d.level == "self_help", d.reasons

@@ -39,3 +39,16 @@ def test_me_in_the_same_clause_makes_the_writer_the_one_it_is_done_to() -> None:
 def test_danish_i_in_a_list_entry_is_a_preposition_not_the_writer() -> None:
     assert about_self("hun siger hun ikke vil vågne i morgen") == [False]
     assert about_self("jeg vil ikke vågne i morgen") == [True]
+
+
+@pytest.mark.parametrize(
+    ("text", "writer"),
+    [
+        ("jeg kan næsten ikke vække ham efter pillerne", False),
+        ("min kæreste tager kvælertag på mig når han drikker", True),
+        ("hendes far slår hende", False),
+    ],
+)
+def test_the_person_the_words_end_on_is_the_one_in_danger(text: str, writer: bool) -> None:
+    found = about_self(text)
+    assert found and all(f is writer for f in found), analyse(cfg(), text).danger
